@@ -1,0 +1,156 @@
+"""`policy <command>`: parse arguments, load params, call one step, write atomically."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
+from pathlib import Path
+
+from tqdm import tqdm
+
+from . import corpus, evaluate, io, resources
+from .errors import InputError, PolicyError
+from .ingest import SUPPORTED, Meta, ingest_file
+from .params import Params, load_params
+from .segment import segment_document
+
+OUTPUT_FILES = ("documents.jsonl", "provisions.jsonl", "statements.jsonl")
+
+
+def _warn(message: str) -> None:
+    tqdm.write(f"warning: {message}", file=sys.stderr)
+
+
+def _error(message: str) -> None:
+    tqdm.write(f"error: {message}", file=sys.stderr)
+
+
+def expand_inputs(paths: Sequence[Path]) -> Iterator[Path]:
+    """Files named, and the supported files under folders named, each folder sorted."""
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith(".")
+            )
+            if not found:
+                _warn(f"{path}: folder holds no {'/'.join(SUPPORTED)} file")
+            yield from found
+        else:
+            yield path  # a missing path or a bad extension is reported by ingest_file
+
+
+def _jobs(args: argparse.Namespace, params: Params) -> list[tuple[Path, Meta, str | None]]:
+    """(file, catalogue facts, doc id) for each document to process."""
+    manifest_path = Path(args.manifest) if args.manifest else params.paths.manifest
+    entries = corpus.read_manifest(manifest_path) if manifest_path.exists() else []
+    by_id = {e.doc_id: e for e in entries}
+    if args.paths:
+        jobs = []
+        for p in expand_inputs([Path(x) for x in args.paths]):
+            entry = by_id.get(p.stem)
+            jobs.append((p, entry.meta if entry else Meta(), None))
+        return jobs
+    if not entries:
+        raise PolicyError(f"{manifest_path}: no manifest, and no input paths given")
+    located = corpus.locate(
+        entries,
+        [params.paths.bundled, params.paths.mirror],
+        params.paths.download_cache,
+        params.ingest.download,
+        _warn,
+    )
+    return [(path, e.meta, e.doc_id) for e, path in located]
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    params = load_params(args.params)
+    layout = resources.layout_rules(params.ingest.layout)
+    headings = resources.heading_rules(params.segment.headings)
+    outdir = Path(args.output) if args.output else params.paths.extract
+    jobs = _jobs(args, params)
+    failed = 0
+    seen: dict[str, Path] = {}
+    with ExitStack() as stack:
+        docs_f, provs_f, stmts_f = (
+            stack.enter_context(io.atomic_writer(outdir / name)) for name in OUTPUT_FILES
+        )
+        for path, meta, doc_id in tqdm(jobs, unit="doc", disable=None, file=sys.stderr):
+            try:
+                doc = ingest_file(
+                    path,
+                    layout_rules=layout,
+                    heading_rules=headings,
+                    max_bytes=params.ingest.max_bytes,
+                    meta=meta,
+                    doc_id=doc_id,
+                )
+                if doc.doc_id in seen:
+                    raise InputError(path, f"doc_id '{doc.doc_id}' already used by {seen[doc.doc_id]}")
+                seen[doc.doc_id] = path
+                provisions, statements = segment_document(doc, headings, params.segment)
+            except InputError as exc:
+                _error(str(exc))
+                failed += 1
+                continue
+            docs_f.write(io.dumps(doc.to_dict()) + "\n")
+            provs_f.writelines(io.dumps(p.to_dict()) + "\n" for p in provisions)
+            stmts_f.writelines(io.dumps(s.to_dict()) + "\n" for s in statements)
+    print(
+        f"{len(seen)} document(s) written to {outdir}"
+        + (f"; {failed} input(s) failed" if failed else ""),
+        file=sys.stderr,
+    )
+    return 1 if failed else 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    params = load_params(args.params)
+    extract_dir = Path(args.extract) if args.extract else params.paths.extract
+    gold_dir = Path(args.gold) if args.gold else params.paths.gold
+    out = Path(args.output) if args.output else params.paths.metrics
+    metrics = evaluate.evaluate_dir(extract_dir, gold_dir)
+    io.write_json(out, metrics)
+    summary = metrics["micro"]
+    print(
+        " ".join(f"{k}={v:.4f}" for k, v in sorted(summary.items()) if isinstance(v, float)),
+        file=sys.stderr,
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="policy", description="Analyse Chinese policy documents.")
+    parser.add_argument("--params", default="params.yaml", help="params file (default: %(default)s)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ex = sub.add_parser("extract", help="ingest and segment documents into JSONL")
+    ex.add_argument("paths", nargs="*", help="files or folders; default: the corpus manifest")
+    ex.add_argument("-o", "--output", help="output folder (default: params paths.extract)")
+    ex.add_argument("--manifest", help="manifest CSV (default: params paths.manifest)")
+    ex.set_defaults(func=cmd_extract)
+
+    ev = sub.add_parser("evaluate", help="score an extraction against gold files")
+    ev.add_argument("--extract", help="folder of extraction JSONL (default: params paths.extract)")
+    ev.add_argument("--gold", help="folder of gold .jsonl files (default: params paths.gold)")
+    ev.add_argument("-o", "--output", help="metrics JSON (default: params paths.metrics)")
+    ev.set_defaults(func=cmd_evaluate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except PolicyError as exc:
+        _error(str(exc))
+        return 2
+    except KeyboardInterrupt:
+        _error("interrupted; no output was changed")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""Text normalisation of GUIDELINES section 1, with a map back to raw offsets.
+
+Everything the pipeline extracts is anchored in the *normalised* document text.
+:class:`OffsetMap` keeps, for every normalised character, the offset of the raw
+character it came from, compressed into runs where the two advance together.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Han ideographs only: a narrow notion of "CJK character" means that anything
+# ambiguous stays as written, so any scorer that normalises both sides agrees.
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
+_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
+_PUNCT_RE = re.compile(
+    rf"(?<=[{_HAN}])[,;:!?()](?=[{_HAN}0-9])|(?<=[0-9])[,;:!?()](?=[{_HAN}])"
+)
+# Full-width ASCII letters and digits (Ａ-Ｚ ａ-ｚ ０-９) become half-width.
+_WIDTH = {
+    cp: cp - 0xFEE0
+    for cp in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]
+}
+_SPACE_RE = re.compile(r"\s+")
+WHITESPACE = " \t\r\n\f\v\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff"
+
+
+def _punct(text: str) -> str:
+    return _PUNCT_RE.sub(lambda m: _HALF_TO_FULL[m.group()], text)
+
+
+def normalise(text: str) -> str:
+    """Normalise a string (NFC, half-width ASCII letters/digits, full-width CJK punctuation)."""
+    return _punct(unicodedata.normalize("NFC", text).translate(_WIDTH))
+
+
+def match_key(text: str) -> str:
+    """The key by which statements and entities are matched: normalised, no whitespace."""
+    return _SPACE_RE.sub("", normalise(text)).replace("\u3000", "")
+
+
+def _nfc_with_map(text: str) -> tuple[str, list[int]]:
+    """NFC-normalise ``text``; return it and, per output char, the input offset it came from."""
+    out: list[str] = []
+    src: list[int] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        piece = unicodedata.normalize("NFC", text[i:j])
+        out.append(piece)
+        src.extend([i] * len(piece))
+        i = j
+    return "".join(out), src
+
+
+@dataclass
+class OffsetMap:
+    """Runs ``(norm_start, raw_start, length)``: norm offset n in a run maps to raw_start + (n - norm_start)."""
+
+    runs: list[tuple[int, int, int]] = field(default_factory=list)
+
+    def add(self, norm_start: int, raw_start: int, length: int) -> None:
+        if length <= 0:
+            return
+        if self.runs:
+            n0, r0, l0 = self.runs[-1]
+            if n0 + l0 == norm_start and r0 + l0 == raw_start:
+                self.runs[-1] = (n0, r0, l0 + length)
+                return
+        self.runs.append((norm_start, raw_start, length))
+
+    def to_raw(self, offset: int) -> int:
+        """Raw offset of normalised ``offset`` (an end offset maps past its last character)."""
+        if not self.runs:
+            return offset
+        starts = [r[0] for r in self.runs]
+        k = max(bisect.bisect_right(starts, offset) - 1, 0)
+        n0, r0, length = self.runs[k]
+        if offset >= n0 + length:  # an end offset, or a gap (joined lines)
+            return r0 + length + (offset - n0 - length)
+        return r0 + (offset - n0)
+
+    def as_list(self) -> list[list[int]]:
+        return [list(r) for r in self.runs]
+
+
+class TextBuilder:
+    """Builds a normalised text from slices of a raw text, recording the offset map."""
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.parts: list[str] = []
+        self.length = 0
+        self.map = OffsetMap()
+
+    def append_raw(self, start: int, end: int) -> tuple[int, int]:
+        """Append the normalised form of ``raw[start:end]``; return its span in the new text."""
+        piece = self.raw[start:end]
+        nfc = unicodedata.normalize("NFC", piece)
+        begin = self.length
+        if len(nfc) == len(piece):
+            self.map.add(begin, start, len(piece))
+        else:
+            nfc, src = _nfc_with_map(piece)
+            for k, s in enumerate(src):
+                self.map.add(begin + k, start + s, 1)
+        text = _punct(nfc.translate(_WIDTH))
+        self.parts.append(text)
+        self.length += len(text)
+        return begin, self.length
+
+    def append_literal(self, text: str) -> None:
+        """Append text with no raw counterpart (a line break between joined lines)."""
+        self.parts.append(text)
+        self.length += len(text)
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def strip_span(text: str, start: int, end: int, chars: str = WHITESPACE) -> tuple[int, int]:
+    """Shrink ``[start, end)`` so it neither starts nor ends with one of ``chars``."""
+    while start < end and text[start] in chars:
+        start += 1
+    while end > start and text[end - 1] in chars:
+        end -= 1
+    return start, end

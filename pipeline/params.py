@@ -1,0 +1,99 @@
+"""Typed views of params.yaml, checked once, with errors that name the key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Paths:
+    manifest: Path
+    bundled: Path
+    mirror: Path
+    download_cache: Path
+    extract: Path
+    gold: Path
+    metrics: Path
+
+
+@dataclass(frozen=True)
+class DownloadParams:
+    enabled: bool
+    timeout_seconds: float
+    git_raw_url: str
+
+
+@dataclass(frozen=True)
+class IngestParams:
+    max_bytes: int
+    layout: Path
+    download: DownloadParams
+
+
+@dataclass(frozen=True)
+class SegmentParams:
+    headings: Path
+    terminators: str
+    trailing_punct: str
+
+
+@dataclass(frozen=True)
+class Params:
+    paths: Paths
+    ingest: IngestParams
+    segment: SegmentParams
+
+
+def _get(group: dict[str, Any], key: str, where: str, kind: type) -> Any:
+    if not isinstance(group, dict) or key not in group:
+        raise ConfigError(where, f"missing key '{key}'")
+    value = group[key]
+    if kind is float and isinstance(value, int):
+        value = float(value)
+    if not isinstance(value, kind):
+        raise ConfigError(where, f"'{key}' must be a {kind.__name__}, got {value!r}")
+    return value
+
+
+def load_params(path: str | Path = "params.yaml") -> Params:
+    """Read params.yaml; relative paths in it are taken relative to the file's folder."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(path, "file not found") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(path, f"not valid YAML: {exc}") from None
+    base = path.resolve().parent
+
+    def p(group: dict[str, Any], key: str, where: str) -> Path:
+        value = Path(_get(group, key, where, str))
+        return value if value.is_absolute() else base / value
+
+    pg = raw.get("paths", {})
+    paths = Paths(**{k: p(pg, k, f"{path}:paths") for k in Paths.__dataclass_fields__})
+    ig = raw.get("ingest", {})
+    dg = ig.get("download", {}) if isinstance(ig, dict) else {}
+    where_d = f"{path}:ingest.download"
+    ingest = IngestParams(
+        max_bytes=_get(ig, "max_bytes", f"{path}:ingest", int),
+        layout=p(ig, "layout", f"{path}:ingest"),
+        download=DownloadParams(
+            enabled=_get(dg, "enabled", where_d, bool),
+            timeout_seconds=_get(dg, "timeout_seconds", where_d, float),
+            git_raw_url=_get(dg, "git_raw_url", where_d, str),
+        ),
+    )
+    sg = raw.get("segment", {})
+    segment = SegmentParams(
+        headings=p(sg, "headings", f"{path}:segment"),
+        terminators=_get(sg, "terminators", f"{path}:segment", str),
+        trailing_punct=_get(sg, "trailing_punct", f"{path}:segment", str),
+    )
+    return Params(paths=paths, ingest=ingest, segment=segment)

@@ -1,0 +1,58 @@
+"""Typed records passed between pipeline steps. Each carries its provenance."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Level = Literal["preamble", "chapter", "part", "section", "article", "item"]
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str
+    title: str | None
+    issuer: list[str]
+    date: str | None
+    doc_number: str | None
+    level: str | None
+    region: str | None
+    source: str | None
+    text: str  # the normalised policy body; every offset points into it
+    sha256: str  # of the input file's bytes
+    path: str | None = None
+    format: str | None = None
+    encoding: str | None = None
+    offset_map: list[list[int]] = field(default_factory=list)  # runs [norm_start, raw_start, length]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Provision:
+    doc_id: str
+    provision_id: str  # path of "level number" steps, e.g. "part 2/article 1"
+    level: str
+    number: int
+    heading: str
+    text: str
+    start: int
+    end: int
+    parent: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Statement:
+    doc_id: str
+    provision_id: str
+    statement_id: str
+    text: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
