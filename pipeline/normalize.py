@@ -39,7 +39,7 @@ def normalise(text: str) -> str:
 
 def match_key(text: str) -> str:
     """The key by which statements and entities are matched: normalised, no whitespace."""
-    return _SPACE_RE.sub("", normalise(text)).replace("\u3000", "")
+    return normalise(_SPACE_RE.sub("", text))
 
 
 def _nfc_with_map(text: str) -> tuple[str, list[int]]:

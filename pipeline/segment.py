@@ -23,7 +23,7 @@ _PREAMBLE_RANK = 1_000  # closed by any marker
 
 def parse_number(text: str) -> int:
     """一 -> 1, 十二 -> 12, 二百零三 -> 203, 一〇五 -> 105, 12 -> 12, ③ -> 3."""
-    if text.isdigit():
+    if text.isdecimal():
         return int(text)
     if len(text) == 1 and text in CIRCLED:
         return CIRCLED.index(text) + 1

@@ -1,0 +1,115 @@
+"""`policy extract` end to end: outputs, errors, determinism and atomicity."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline import cli
+
+from .conftest import ROOT
+
+GOOD = "人才措施\n第一条 为了促进人才发展，制定本措施。\n第二条 本措施自印发之日起施行。\n"
+
+
+def _run(*args):
+    return cli.main(["--params", str(ROOT / "params.yaml"), *map(str, args)])
+
+
+def _read(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_extract_writes_three_jsonl_files_with_provenance(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(GOOD, encoding="utf-8")
+    out = tmp_path / "out"
+    assert _run("extract", tmp_path / "in", "-o", out, "--manifest", tmp_path / "none.csv") == 0
+    docs, provs, stmts = (_read(out / n) for n in cli.OUTPUT_FILES)
+    assert [d["doc_id"] for d in docs] == ["a"]
+    assert set(docs[0]) >= {"doc_id", "title", "issuer", "date", "doc_number", "level", "region",
+                            "source", "text", "sha256"}
+    assert set(provs[0]) == {"doc_id", "provision_id", "level", "number", "heading", "text", "start",
+                             "end", "parent"}
+    assert set(stmts[0]) == {"doc_id", "provision_id", "statement_id", "text", "start", "end"}
+    text = docs[0]["text"]
+    for rec in provs + stmts:
+        assert text[rec["start"] : rec["end"]] == rec["text"]
+
+
+def test_bad_inputs_are_reported_and_the_rest_written(tmp_path, capsys):
+    (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "table.xlsx").write_bytes(b"PK")
+    rc = _run("extract", tmp_path / "good.txt", tmp_path / "empty.txt", tmp_path / "table.xlsx",
+              tmp_path / "missing.txt", "-o", tmp_path / "out", "--manifest", tmp_path / "none.csv")
+    assert rc == 1
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 3
+    assert any("empty.txt: empty file" in e for e in errors)
+    assert any("table.xlsx: unsupported file type" in e for e in errors)
+    assert any("missing.txt: no such file" in e for e in errors)
+    assert "Traceback" not in err
+    assert [d["doc_id"] for d in _read(tmp_path / "out" / "documents.jsonl")] == ["good"]
+
+
+def test_output_is_byte_identical_across_runs(tmp_path):
+    outs = []
+    for k in range(2):
+        out = tmp_path / f"out{k}"
+        assert _run("extract", ROOT / "corpus", "-o", out) == 0
+        outs.append([(out / n).read_bytes() for n in cli.OUTPUT_FILES])
+    assert outs[0] == outs[1]
+
+
+def test_a_crash_leaves_previous_outputs_untouched(tmp_path, monkeypatch):
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(GOOD, encoding="utf-8")
+    out = tmp_path / "out"
+    assert _run("extract", tmp_path / "a.txt", "-o", out) == 0
+    before = {n: (out / n).read_bytes() for n in cli.OUTPUT_FILES}
+
+    calls = {"n": 0}
+    real = cli.segment_document
+
+    def crash_on_second(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "segment_document", crash_on_second)
+    assert _run("extract", tmp_path / "a.txt", tmp_path / "b.txt", "-o", out) == 130
+    assert {n: (out / n).read_bytes() for n in cli.OUTPUT_FILES} == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(cli.OUTPUT_FILES)  # no temp files left
+
+
+def test_manifest_facts_fill_document_metadata(tmp_path):
+    (tmp_path / "x.txt").write_text(GOOD, encoding="utf-8")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(
+        "doc_id,file,title,issuer,region,level,date,doc_number,source,sha256\n"
+        "x,x.txt,某区人才措施,中共某区委;某区人民政府,某省某市某区,district,2022-01-02,,web,\n",
+        encoding="utf-8",
+    )
+    assert _run("extract", tmp_path / "x.txt", "-o", tmp_path / "out", "--manifest", manifest) == 0
+    doc = _read(tmp_path / "out" / "documents.jsonl")[0]
+    assert (doc["title"], doc["issuer"], doc["level"], doc["date"]) == (
+        "某区人才措施", ["中共某区委", "某区人民政府"], "district", "2022-01-02")
+
+
+def test_bad_params_file_is_one_clear_error(tmp_path, capsys):
+    bad = tmp_path / "params.yaml"
+    bad.write_text("paths: [oops", encoding="utf-8")
+    assert cli.main(["--params", str(bad), "extract"]) == 2
+    err = capsys.readouterr().err
+    assert "params.yaml: not valid YAML" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [["extract", "--help"], ["evaluate", "--help"]])
+def test_help(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(argv)
+    assert exc.value.code == 0

@@ -1,0 +1,71 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.normalize import OffsetMap, TextBuilder, match_key, normalise
+
+
+def test_fullwidth_letters_and_digits_become_halfwidth():
+    assert normalise("ＡＢ１２３ｘ") == "AB123x"
+
+
+def test_chinese_punctuation_stays_fullwidth():
+    assert normalise("人才，政策。“武昌”") == "人才，政策。“武昌”"
+
+
+def test_halfwidth_punctuation_between_cjk_becomes_fullwidth():
+    assert normalise("人才,政策;工作:要求!是否?站(流动站)等") == "人才，政策；工作：要求！是否？站（流动站）等"
+
+
+def test_halfwidth_punctuation_between_cjk_and_digit():
+    assert normalise("共3,项") == "共3，项"
+    assert normalise("款,3") == "款，3"
+    assert normalise("第1,2款") == "第1,2款"  # between two digits: not CJK context
+
+
+def test_halfwidth_punctuation_elsewhere_is_kept():
+    assert normalise("a,b (see 1,2)") == "a,b (see 1,2)"
+
+
+def test_nfc():
+    assert normalise("e\u0301") == "\u00e9"
+
+
+def test_match_key_drops_whitespace():
+    assert match_key(" 人才 ,\u3000政策\n") == match_key("人才，政策")
+
+
+def test_offset_map_runs_merge_and_map_back():
+    m = OffsetMap()
+    m.add(0, 10, 5)
+    m.add(5, 15, 3)  # contiguous: merged
+    m.add(8, 30, 2)
+    assert m.as_list() == [[0, 10, 8], [8, 30, 2]]
+    assert m.to_raw(0) == 10 and m.to_raw(7) == 17 and m.to_raw(8) == 30 and m.to_raw(10) == 32
+
+
+_alphabet = st.sampled_from(list("人才政策，,;:()（）ＡＢ１２ab12 \u3000e\u0301\u0301。"))
+
+
+@given(st.lists(st.text(_alphabet, min_size=1, max_size=20), min_size=1, max_size=6))
+def test_builder_maps_every_character_back_to_its_raw_source(pieces):
+    raw = "|".join(pieces)
+    builder = TextBuilder(raw)
+    pos = 0
+    for n, piece in enumerate(pieces):
+        if n:
+            builder.append_literal("\n")
+        builder.append_raw(pos, pos + len(piece))
+        pos += len(piece) + 1
+    text = builder.text()
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            continue
+        r = builder.map.to_raw(i)
+        # the raw character at the mapped offset normalises to (the start of) this character
+        assert normalise(raw[r]) [:1] in (ch, normalise(raw[r : r + 2])[:1]) or unicode_composed(raw, r, ch)
+
+
+def unicode_composed(raw: str, r: int, ch: str) -> bool:
+    import unicodedata
+
+    return unicodedata.normalize("NFC", raw[r : r + 3]).startswith(ch)
