@@ -14,9 +14,10 @@ from . import corpus, evaluate, io, resources
 from .errors import InputError, PolicyError
 from .ingest import SUPPORTED, Meta, ingest_file
 from .params import Params, load_params
+from .extract import Extractor
 from .segment import segment_document
 
-OUTPUT_FILES = ("documents.jsonl", "provisions.jsonl", "statements.jsonl")
+OUTPUT_FILES = ("documents.jsonl", "provisions.jsonl", "statements.jsonl", "entities.jsonl")
 
 
 def _warn(message: str) -> None:
@@ -71,10 +72,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
     headings = resources.heading_rules(params.segment.headings)
     outdir = Path(args.output) if args.output else params.paths.extract
     jobs = _jobs(args, params)
+    extractor = Extractor.load(params.extract.models)
     failed = 0
     seen: dict[str, Path] = {}
     with ExitStack() as stack:
-        docs_f, provs_f, stmts_f = (
+        docs_f, provs_f, stmts_f, ents_f = (
             stack.enter_context(io.atomic_writer(outdir / name)) for name in OUTPUT_FILES
         )
         for path, meta, doc_id in tqdm(jobs, unit="doc", disable=None, file=sys.stderr):
@@ -91,13 +93,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
                     raise InputError(path, f"doc_id '{doc.doc_id}' already used by {seen[doc.doc_id]}")
                 seen[doc.doc_id] = path
                 provisions, statements = segment_document(doc, headings, params.segment)
+                enriched, entities = extractor.extract(doc, provisions, statements)
             except InputError as exc:
                 _error(str(exc))
                 failed += 1
                 continue
             docs_f.write(io.dumps(doc.to_dict()) + "\n")
             provs_f.writelines(io.dumps(p.to_dict()) + "\n" for p in provisions)
-            stmts_f.writelines(io.dumps(s.to_dict()) + "\n" for s in statements)
+            stmts_f.writelines(io.dumps(s) + "\n" for s in enriched)
+            ents_f.writelines(io.dumps(e.to_dict()) + "\n" for e in entities)
     print(
         f"{len(seen)} document(s) written to {outdir}"
         + (f"; {failed} input(s) failed" if failed else ""),
@@ -111,11 +115,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     extract_dir = Path(args.extract) if args.extract else params.paths.extract
     gold_dir = Path(args.gold) if args.gold else params.paths.gold
     out = Path(args.output) if args.output else params.paths.metrics
-    metrics = evaluate.evaluate_dir(extract_dir, gold_dir)
-    io.write_json(out, metrics)
-    summary = metrics["micro"]
+    result = evaluate.evaluate_dir(extract_dir, gold_dir)
+    io.write_json(out, {"micro": result["micro"], "per_doc": result["per_doc"]})
+    io.write_csv(out.with_name("modality_confusion.csv"), ["gold", "predicted"], result["confusion"])
+    summary = result["micro"]
     print(
-        " ".join(f"{k}={v:.4f}" for k, v in sorted(summary.items()) if isinstance(v, float)),
+        " ".join(f"{k}={v:.3f}" for k, v in sorted(summary.items()) if isinstance(v, float)),
         file=sys.stderr,
     )
     return 0

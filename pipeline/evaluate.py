@@ -2,12 +2,14 @@
 
 Statements and entities are matched by text after normalisation and removal of
 whitespace; provisions by (level, number, heading) with the heading keyed the same way.
-Counts are multisets, micro-averaged over documents.
+Counts are multisets, micro-averaged over documents (keys never match across documents).
+Statement-level labels (modality, instrument, implied issuer) are scored on the matched
+statements; actors on all statements (those of unmatched statements count as misses).
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable
 from pathlib import Path
 from typing import Any
@@ -16,27 +18,25 @@ from .errors import InputError
 from .io import read_jsonl
 from .normalize import match_key
 
+MODALITIES = ("obligation", "prohibition", "encouragement", "commitment", "permission", "exploration", "declaration")
 
-def prf(gold: Iterable[Hashable], pred: Iterable[Hashable]) -> dict[str, float | int]:
+
+def prf(gold: Iterable[Hashable], pred: Iterable[Hashable]) -> dict[str, float]:
     """Precision, recall and F1 of two multisets, with the counts behind them."""
     g, p = Counter(gold), Counter(pred)
     tp = sum((g & p).values())
-    n_g, n_p = sum(g.values()), sum(p.values())
-    precision = tp / n_p if n_p else (1.0 if not n_g else 0.0)
-    recall = tp / n_g if n_g else (1.0 if not n_p else 0.0)
+    return _prf_counts(tp, sum(g.values()), sum(p.values()))
+
+
+def _prf_counts(tp: float, n_gold: float, n_pred: float) -> dict[str, float]:
+    precision = tp / n_pred if n_pred else (1.0 if not n_gold else 0.0)
+    recall = tp / n_gold if n_gold else (1.0 if not n_pred else 0.0)
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"tp": tp, "gold": n_g, "pred": n_p, "precision": precision, "recall": recall, "f1": f1}
+    return {"tp": tp, "gold": n_gold, "pred": n_pred, "precision": precision, "recall": recall, "f1": f1}
 
 
 def provision_key(level: str, number: int, heading: str) -> tuple[str, int, str]:
     return (level, int(number), match_key(heading))
-
-
-def structure_keys(doc: dict[str, Any]) -> tuple[list[Hashable], list[Hashable]]:
-    """Provision and statement keys of a gold document or a predicted one (same shape)."""
-    provs = [provision_key(p["level"], p["number"], p["heading"]) for p in doc["provisions"]]
-    stmts = [match_key(s["text"]) for s in doc["statements"]]
-    return provs, stmts
 
 
 def load_gold(gold_dir: Path) -> list[dict[str, Any]]:
@@ -49,43 +49,147 @@ def load_gold(gold_dir: Path) -> list[dict[str, Any]]:
             for key in ("doc", "provisions", "statements"):
                 if key not in rec:
                     raise InputError(f, f"gold record lacks '{key}'")
+            rec.setdefault("entities", [])
             docs.append(rec)
     return docs
 
 
 def load_prediction(extract_dir: Path) -> dict[str, dict[str, Any]]:
-    """Predicted documents keyed by doc id, with their provisions and statements."""
+    """Predicted documents keyed by doc id, with their provisions, statements and entities."""
     docs: dict[str, dict[str, Any]] = {}
     for rec in read_jsonl(Path(extract_dir) / "documents.jsonl"):
-        docs[rec["doc_id"]] = {"doc": rec["doc_id"], "provisions": [], "statements": []}
-    for name, key in (("provisions.jsonl", "provisions"), ("statements.jsonl", "statements")):
-        for rec in read_jsonl(Path(extract_dir) / name):
+        docs[rec["doc_id"]] = {"doc": rec["doc_id"], "provisions": [], "statements": [], "entities": []}
+    for key in ("provisions", "statements", "entities"):
+        path = Path(extract_dir) / f"{key}.jsonl"
+        if not path.exists():
+            continue
+        for rec in read_jsonl(path):
             if rec["doc_id"] in docs:
                 docs[rec["doc_id"]][key].append(rec)
     return docs
 
 
+def align_statements(gold: list[dict[str, Any]], pred: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Pairs of gold and predicted statements with the same key, in document order."""
+    pool: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for p in pred:
+        pool[match_key(p["text"])].append(p)
+    pairs = []
+    for g in gold:
+        bucket = pool.get(match_key(g["text"]))
+        if bucket:
+            pairs.append((g, bucket.pop(0)))
+    return pairs
+
+
+def _relaxed_tp(gold: list[tuple[str, str]], pred: list[tuple[str, str]]) -> int:
+    """Greedy one-to-one matches where labels agree and one text contains the other."""
+    used = [False] * len(pred)
+    tp = 0
+    for gt, gl in gold:
+        for k, (pt, pl) in enumerate(pred):
+            if not used[k] and gl == pl and (gt in pt or pt in gt):
+                used[k] = True
+                tp += 1
+                break
+    return tp
+
+
+class _Tally:
+    """Counts for one document or for the micro average."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, tuple[list[Hashable], list[Hashable]]] = defaultdict(lambda: ([], []))
+        self.pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        self.relaxed = [0, 0, 0]
+
+    def add(self, name: str, gold: list[Hashable], pred: list[Hashable]) -> None:
+        self.keys[name][0].extend(gold)
+        self.keys[name][1].extend(pred)
+
+    def metrics(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in ("provision", "statement", "actor", "actor_text", "entity"):
+            g, p = self.keys[name]
+            out[f"{name}_f1"] = prf(g, p)["f1"]
+        out["entity_relaxed_f1"] = _prf_counts(*self.relaxed)["f1"]
+        labels = sorted({k[-1] for k in self.keys["entity"][0]} | {k[-1] for k in self.keys["entity"][1]})
+        out["entity_label_f1"] = {
+            lab: prf([k for k in self.keys["entity"][0] if k[-1] == lab],
+                     [k for k in self.keys["entity"][1] if k[-1] == lab])["f1"]
+            for lab in labels
+        }
+        n = len(self.pairs)
+        if n:
+            gm = [g["modality"] for g, _ in self.pairs]
+            pm = [p.get("modality") for _, p in self.pairs]
+            out["modality_accuracy"] = sum(a == b for a, b in zip(gm, pm)) / n
+            out["modality_macro_f1"] = macro_f1(gm, pm)
+            gi = [g.get("instrument") for g, _ in self.pairs]
+            pi = [p.get("instrument") for _, p in self.pairs]
+            out["instrument_accuracy"] = sum(a == b for a, b in zip(gi, pi)) / n
+            out["instrument_top_accuracy"] = sum(_top(a) == _top(b) for a, b in zip(gi, pi)) / n
+            out["implied_issuer_accuracy"] = sum(
+                bool(g.get("implied_issuer")) == bool(p.get("implied_issuer")) for g, p in self.pairs
+            ) / n
+        out["matched_statements"] = n
+        return out
+
+
+def _top(code: str | None) -> str | None:
+    return code.split(".")[0] if code else None
+
+
+def macro_f1(gold: list[str], pred: list[str]) -> float:
+    """Macro-averaged F1 over the classes that occur in the gold labels."""
+    classes = sorted(set(gold))
+    scores = []
+    for c in classes:
+        tp = sum(1 for g, p in zip(gold, pred) if g == c and p == c)
+        n_g = sum(1 for g in gold if g == c)
+        n_p = sum(1 for p in pred if p == c)
+        scores.append(_prf_counts(tp, n_g, n_p)["f1"])
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def _doc_keys(doc: dict[str, Any]) -> dict[str, list[Hashable]]:
+    actors = [(match_key(s["text"]), match_key(a["text"]), a["role"]) for s in doc["statements"] for a in s.get("actors", [])]
+    return {
+        "provision": [provision_key(p["level"], p["number"], p["heading"]) for p in doc["provisions"]],
+        "statement": [match_key(s["text"]) for s in doc["statements"]],
+        "actor": actors,
+        "actor_text": [a[:2] for a in actors],
+        "entity": [(match_key(e["text"]), e["label"]) for e in doc.get("entities", [])],
+    }
+
+
 def score(gold_docs: list[dict[str, Any]], pred: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Micro-averaged and per-document metrics, and the modality confusion pairs."""
+    micro = _Tally()
     per_doc: dict[str, Any] = {}
-    all_g: dict[str, list[Hashable]] = {"provision": [], "statement": []}
-    all_p: dict[str, list[Hashable]] = {"provision": [], "statement": []}
     for gd in gold_docs:
         doc_id = gd["doc"]
-        pd = pred.get(doc_id, {"provisions": [], "statements": []})
-        g_prov, g_stmt = structure_keys(gd)
-        p_prov, p_stmt = structure_keys(pd)
-        # tag keys with the document so that micro-averaging never matches across documents
-        all_g["provision"] += [(doc_id, k) for k in g_prov]
-        all_p["provision"] += [(doc_id, k) for k in p_prov]
-        all_g["statement"] += [(doc_id, k) for k in g_stmt]
-        all_p["statement"] += [(doc_id, k) for k in p_stmt]
-        per_doc[doc_id] = {
-            "predicted": doc_id in pred,
-            "provision": prf(g_prov, p_prov),
-            "statement": prf(g_stmt, p_stmt),
-        }
-    micro = {f"{k}_f1": prf(all_g[k], all_p[k])["f1"] for k in all_g}
-    return {"micro": micro, "per_doc": per_doc}
+        pd = pred.get(doc_id, {"provisions": [], "statements": [], "entities": []})
+        tally = _Tally()
+        gk, pk = _doc_keys(gd), _doc_keys(pd)
+        for name in gk:
+            tally.add(name, gk[name], pk[name])
+            micro.add(name, [(doc_id, *_tuple(k)) for k in gk[name]], [(doc_id, *_tuple(k)) for k in pk[name]])
+        pairs = align_statements(gd["statements"], pd["statements"])
+        tally.pairs = pairs
+        micro.pairs.extend(pairs)
+        ge = [(match_key(e["text"]), e["label"]) for e in gd.get("entities", [])]
+        pe = [(match_key(e["text"]), e["label"]) for e in pd.get("entities", [])]
+        counts = [_relaxed_tp(ge, pe), len(ge), len(pe)]
+        tally.relaxed = counts
+        micro.relaxed = [a + b for a, b in zip(micro.relaxed, counts)]
+        per_doc[doc_id] = tally.metrics()
+    confusion = [{"gold": g["modality"], "predicted": p.get("modality")} for g, p in micro.pairs]
+    return {"micro": micro.metrics(), "per_doc": per_doc, "confusion": confusion}
+
+
+def _tuple(k: Hashable) -> tuple[Hashable, ...]:
+    return k if isinstance(k, tuple) else (k,)
 
 
 def evaluate_dir(extract_dir: Path, gold_dir: Path) -> dict[str, Any]:

@@ -54,6 +54,18 @@ def write_json(path: Path, obj: Any) -> None:
         f.write(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
 
+def write_csv(path: Path, columns: list[str], rows: Iterable[Mapping[str, Any]], *, bom: bool = False) -> None:
+    """CSV with a header; ``bom`` makes Excel read it as UTF-8."""
+    import csv
+
+    with atomic_writer(path) as f:
+        if bom:
+            f.write("\ufeff")
+        writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     """Records of a JSONL file; a bad line is reported as file:line."""
     path = Path(path)

@@ -44,10 +44,16 @@ class SegmentParams:
 
 
 @dataclass(frozen=True)
+class ExtractParams:
+    models: Path
+
+
+@dataclass(frozen=True)
 class Params:
     paths: Paths
     ingest: IngestParams
     segment: SegmentParams
+    extract: ExtractParams
 
 
 def _get(group: dict[str, Any], key: str, where: str, kind: type) -> Any:
@@ -96,4 +102,6 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         terminators=_get(sg, "terminators", f"{path}:segment", str),
         trailing_punct=_get(sg, "trailing_punct", f"{path}:segment", str),
     )
-    return Params(paths=paths, ingest=ingest, segment=segment)
+    eg = raw.get("extract", {})
+    extract = ExtractParams(models=p(eg, "models", f"{path}:extract"))
+    return Params(paths=paths, ingest=ingest, segment=segment, extract=extract)

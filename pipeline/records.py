@@ -56,3 +56,20 @@ class Statement:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class EntityRecord:
+    doc_id: str
+    provision_id: str | None
+    statement_id: str | None
+    text: str
+    label: str
+    start: int
+    end: int
+    value: float | None = None  # MONEY: yuan
+    bound: str | None = None  # MONEY: exact | max | min
+    norm: str | None = None  # DATE: ISO form where one exists
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -32,4 +32,4 @@ def test_structure_f1_on_gold_files(params, layout_rules, heading_rules, segment
     assert metrics["micro"]["provision_f1"] >= 0.98
     assert metrics["micro"]["statement_f1"] >= 0.98
     for doc_id, m in metrics["per_doc"].items():
-        assert m["statement"]["f1"] >= 0.95, doc_id
+        assert m["statement_f1"] >= 0.95, doc_id

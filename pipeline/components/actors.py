@@ -1,0 +1,164 @@
+"""Responsible actors and their roles (GUIDELINES section 5), and implied_issuer.
+
+Mentions are ORG entities, talent categories and collective words; a role comes from
+the cues before and after a mention (``models/actors/roles.yaml``). Canonical names and
+types come from ``models/actors/canonical.csv`` and ``types.yaml``; deictic references
+(我区, 区委区政府) resolve to the document's issuers.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..errors import ConfigError
+from .entities import Entity
+from .modality import ModalityTag
+
+IMPLYING = {"obligation", "prohibition", "commitment", "permission", "exploration"}
+_MASK = "Ⓜ"
+_CLAUSE_BREAK = re.compile(r"[，,；;：:。]")
+
+
+@dataclass(frozen=True)
+class ActorMention:
+    text: str
+    role: str
+    start: int
+    end: int
+    canonical: str
+    type: str
+
+
+@dataclass(frozen=True)
+class RoleRules:
+    order: tuple[str, ...]
+    before: dict[str, re.Pattern[str] | None]
+    after: dict[str, re.Pattern[str] | None]
+    after_window: int
+    bridge: re.Pattern[str]
+    collective: re.Pattern[str]
+    beneficiary_only: frozenset[str]
+    deictic: tuple[str, ...]
+    aliases: dict[str, tuple[str, str]]
+    types: tuple[tuple[re.Pattern[str], str], ...]
+    default_type: str
+
+
+def _alt(patterns: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+def load_role_rules(folder: Path) -> RoleRules:
+    folder = Path(folder)
+    try:
+        roles = yaml.safe_load((folder / "roles.yaml").read_text(encoding="utf-8"))
+        types = yaml.safe_load((folder / "types.yaml").read_text(encoding="utf-8"))
+        aliases: dict[str, tuple[str, str]] = {}
+        with (folder / "canonical.csv").open(encoding="utf-8", newline="") as f:
+            for n, row in enumerate(csv.DictReader(f), 2):
+                if not row.get("alias") or not row.get("canonical") or not row.get("type"):
+                    raise ConfigError(f"{folder / 'canonical.csv'}:{n}", "alias, canonical and type are required")
+                aliases[row["alias"]] = (row["canonical"], row["type"])
+        collective = sorted(roles["collective"], key=len, reverse=True)
+        bridge_mask = roles["bridge"].replace("\\s]", f"\\s{_MASK}]")
+        return RoleRules(
+            order=tuple(roles["order"]),
+            before={r: _alt([p + "" for p in v.get("before", [])]) for r, v in roles["roles"].items()},
+            after={r: _alt(v.get("after", [])) for r, v in roles["roles"].items()},
+            after_window=int(roles["after_window"]),
+            bridge=re.compile(bridge_mask),
+            collective=re.compile("|".join(map(re.escape, collective))),
+            beneficiary_only=frozenset(roles["beneficiary_only"]),
+            deictic=tuple(roles["deictic"]),
+            aliases=aliases,
+            types=tuple((re.compile(t["match"]), t["type"]) for t in types["types"]),
+            default_type=types["default"],
+        )
+    except (OSError, KeyError, TypeError, AttributeError, re.error, yaml.YAMLError) as exc:
+        raise ConfigError(folder, f"bad actor rules ({type(exc).__name__}: {exc})") from None
+
+
+def canonicalise(text: str, rules: RoleRules, issuers: list[str]) -> tuple[str, str]:
+    """(canonical name, type) of a mention; a deictic body resolves to the matching issuer."""
+    if text in rules.aliases:
+        return rules.aliases[text]
+    name = text
+    if re.fullmatch(r"[区市省县](委|政府|人民政府)", text):
+        kind = "委" if text.endswith("委") else "政府"
+        match = next((i for i in issuers if i.endswith(kind) and text[0] in i), None)
+        name = match or text
+    kind = next((t for pattern, t in rules.types if pattern.search(name)), rules.default_type)
+    return name, kind
+
+
+def _role(masked: str, start: int, end: int, rules: RoleRules) -> str | None:
+    """The role the cues around ``masked[start:end]`` give, or None."""
+    clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(masked, 0, start)), default=0)
+    before = masked[clause_start:start]
+    after = masked[end : end + rules.after_window]
+    after = _CLAUSE_BREAK.split(after, maxsplit=1)[0] if rules.after_window < 12 else after
+    for role in rules.order:
+        pat = rules.after.get(role)
+        if pat is not None and pat.match(after):
+            return role
+        pat = rules.before.get(role)
+        if pat is not None:
+            for m in pat.finditer(before):
+                if rules.bridge.match(before[m.end() :]):
+                    return role
+    return None
+
+
+def find_actors(
+    text: str,
+    entities: list[Entity],
+    tag: ModalityTag,
+    rules: RoleRules,
+    issuers: list[str],
+) -> tuple[list[ActorMention], bool]:
+    """Actor mentions of one statement (offsets relative to it) and its implied_issuer flag."""
+    cands: list[tuple[int, int, str]] = []  # start, end, kind
+    taken = [(e.start, e.end) for e in entities if e.label in ("ORG", "TALENT")]
+    for e in entities:
+        if e.label in ("ORG", "TALENT"):
+            cands.append((e.start, e.end, e.label))
+    for m in rules.collective.finditer(text):
+        if not any(m.start() < e and s < m.end() for s, e in taken):
+            cands.append((m.start(), m.end(), "COLLECTIVE"))
+            taken.append((m.start(), m.end()))
+    for m in re.finditer(r"人才", text):
+        if not any(m.start() < e and s < m.end() for s, e in taken):
+            cands.append((m.start(), m.end(), "BARE"))
+    cands.sort()
+    chars = list(text)
+    for s, e, _ in cands:
+        chars[s:e] = _MASK * (e - s)
+    masked = "".join(chars)
+    # deictic words are not actors; mask them so they bridge like determiners
+    mentions: list[ActorMention] = []
+    for s, e, kind in cands:
+        role = _role(masked, s, e, rules)
+        span = text[s:e]
+        if kind in ("TALENT", "BARE") or span in rules.beneficiary_only:
+            if role != "beneficiary":
+                continue
+        elif kind == "COLLECTIVE":
+            if role is None:
+                continue
+        role = role or "responsible"
+        canonical, kind_name = canonicalise(span, rules, issuers)
+        mentions.append(ActorMention(span, role, s, e, canonical, kind_name))
+    implied = False
+    if tag.modality in IMPLYING:
+        pivot = tag.main.start if tag.main else len(text)
+        doer = any(
+            m.role in ("responsible", "lead", "addressee") and tag.main_start <= m.start < pivot
+            for m in mentions
+        )
+        implied = not doer
+    return mentions, implied

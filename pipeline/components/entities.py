@@ -1,0 +1,262 @@
+"""Entities (GUIDELINES section 7): regexes, a gazetteer and a head-driven noun-phrase chunker.
+
+All rules are data in ``models/patterns/entities.yaml``. ``find_entities`` is pure:
+it takes a line of normalised text and its jieba tokens and returns spans.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import ConfigError
+
+Token = tuple[str, int, int, str]
+LABEL_PRIORITY = ("DOC", "MONEY", "DATE", "ORG", "PLATFORM", "EVENT", "PROGRAM", "TALENT", "INDUSTRY", "LOC")
+_PUNCT = set("，。、；：！？“”‘’《》（）()【】—…·,.;:!?\"' \t\n")
+_ZH_NUM = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZH_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
+_UNIT = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2, None: 1}
+_BOUND = {"最高": "max", "最多": "max", "不超过": "max", "不高于": "max", "以下": "max", "以内": "max",
+          "及以下": "max", "最低": "min", "不低于": "min", "至少": "min", "以上": "min", "及以上": "min"}
+
+
+@dataclass(frozen=True)
+class Entity:
+    start: int
+    end: int
+    label: str
+    text: str
+    value: float | None = None
+    bound: str | None = None
+    norm: str | None = None  # normalised DATE
+
+
+@dataclass(frozen=True)
+class LabelRules:
+    terms: tuple[str, ...]
+    heads: tuple[str, ...]
+    generic_heads: frozenset[str]
+    needs_modifier: bool
+
+
+@dataclass(frozen=True)
+class EntityRules:
+    labels: dict[str, LabelRules]
+    program_heads: tuple[str, ...]
+    program_context: tuple[str, ...]
+    quoted_max: int
+    strip_prefixes: tuple[str, ...]
+    strip_prefixes_org: tuple[str, ...]
+    np_verbs: frozenset[str]
+    np_tags: frozenset[str]
+    np_stop: frozenset[str]
+    named_tags: frozenset[str]
+    named_chars: frozenset[str]
+    loc_stop: frozenset[str]
+    money: re.Pattern[str]
+    dates: tuple[re.Pattern[str], ...]
+
+    @property
+    def org_terms(self) -> frozenset[str]:
+        return frozenset(self.labels["ORG"].terms)
+
+
+def load_entity_rules(path: Path) -> EntityRules:
+    try:
+        data: dict[str, Any] = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        labels = {
+            name: LabelRules(
+                terms=tuple(row.get("terms", ())),
+                heads=tuple(sorted(row.get("heads", ()), key=len, reverse=True)),
+                generic_heads=frozenset(row.get("generic_heads", ())),
+                needs_modifier=bool(row.get("needs_modifier", False)),
+            )
+            for name, row in data["labels"].items()
+        }
+        return EntityRules(
+            labels=labels,
+            program_heads=tuple(data["quoted"]["program_heads"]),
+            program_context=tuple(data["quoted"]["program_context"]),
+            quoted_max=int(data["quoted"]["max_chars"]),
+            strip_prefixes=tuple(sorted(data["strip_prefixes"], key=len, reverse=True)),
+            strip_prefixes_org=tuple(data["strip_prefixes_org_only"]),
+            np_verbs=frozenset(data["np_verbs"]),
+            np_tags=frozenset(data["np_tags"]),
+            np_stop=frozenset(data["np_stop"]),
+            named_tags=frozenset(data["named_tags"]),
+            named_chars=frozenset(data["named_chars"]),
+            loc_stop=frozenset(data["loc_stop"]),
+            money=re.compile(data["money"]),
+            dates=tuple(re.compile(p) for p in data["date"]),
+        )
+    except (OSError, KeyError, TypeError, AttributeError, re.error, yaml.YAMLError) as exc:
+        raise ConfigError(path, f"bad entity rules ({type(exc).__name__}: {exc})") from None
+
+
+def zh_to_number(text: str) -> float | None:
+    """'500' -> 500, '五千' -> 5000, '十' -> 10, '1.5' -> 1.5."""
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    total, section, digit = 0, 0, 0
+    for c in text:
+        if c in _ZH_NUM:
+            digit = _ZH_NUM[c]
+        elif c in _ZH_UNIT:
+            unit = _ZH_UNIT[c]
+            if unit == 10_000:
+                total += (section + digit) * unit
+                section = 0
+            else:
+                section += (digit or 1) * unit
+            digit = 0
+        else:
+            return None
+    return float(total + section + digit)
+
+
+def _money(m: re.Match[str]) -> tuple[float | None, str]:
+    base = zh_to_number(m.group("num"))
+    value = base * _UNIT[m.group("unit")] if base is not None else None
+    bound = _BOUND.get(m.group("bound") or "") or _BOUND.get(m.group("tail") or "") or "exact"
+    return value, bound
+
+
+def _date_norm(text: str) -> str | None:
+    m = re.fullmatch(r"(\d{4})年(?:(\d{1,2})月(?:(\d{1,2})日)?)?", text)
+    if not m:
+        return None
+    y, mo, d = m.groups()
+    return "-".join(p for p in (y, mo and f"{int(mo):02d}", d and f"{int(d):02d}") if p)
+
+
+class _Chunker:
+    def __init__(self, tokens: list[Token], rules: EntityRules) -> None:
+        self.tokens = tokens
+        self.rules = rules
+
+    def np_ok(self, tok: Token) -> bool:
+        word, _, _, tag = tok
+        if word in self.rules.np_stop:
+            return False
+        if set(word) <= self.rules.named_chars:  # V+, 中科·武大, digits
+            return True
+        if any(c in _PUNCT for c in word):
+            return False
+        return tag in self.rules.np_tags or word in self.rules.np_verbs
+
+    def named(self, toks: list[Token]) -> bool:
+        return any(
+            t[3] in self.rules.named_tags or (set(t[0]) & self.rules.named_chars) for t in toks
+        )
+
+    def grow(self, i: int, label: str) -> int:
+        """Index of the first token of the noun phrase ending at token i."""
+        j = i
+        generic_term = self.tokens[i][0] in self.rules.org_terms
+        while j > 0 and self.np_ok(self.tokens[j - 1]):
+            left = self.tokens[j - 1]
+            if label == "ORG" and left[0] in self.rules.org_terms:
+                break  # 高校科研院所: two organisations, not one
+            if generic_term and left[3] == "ns":
+                break  # 武昌高校: a place, then a class of organisations
+            j -= 1
+        return j
+
+
+def _strip(text: str, start: int, end: int, label: str, rules: EntityRules) -> tuple[int, int]:
+    changed = True
+    prefixes = rules.strip_prefixes + (rules.strip_prefixes_org if label == "ORG" else ())
+    while changed:
+        changed = False
+        for p in prefixes:
+            if text.startswith(p, start) and end - start > len(p):
+                start += len(p)
+                changed = True
+    return start, end
+
+
+def find_entities(text: str, tokens: list[Token], rules: EntityRules, term_spans: list[tuple[int, int, str]]) -> list[Entity]:
+    """Entities in ``text``; ``tokens`` are its jieba tokens and ``term_spans`` the gazetteer hits."""
+    cands: list[tuple[int, int, str, dict[str, Any]]] = []
+    for m in re.finditer(r"《([^《》\n]{2,60})》", text):
+        cands.append((m.start(1), m.end(1), "DOC", {}))
+    for m in rules.money.finditer(text):
+        value, bound = _money(m)
+        cands.append((m.start(), m.end(), "MONEY", {"value": value, "bound": bound}))
+    for pattern in rules.dates:
+        for m in pattern.finditer(text):
+            cands.append((m.start(), m.end(), "DATE", {"norm": _date_norm(m.group())}))
+
+    bounds_start = {t[1] for t in tokens}
+    bounds_end = {t[2] for t in tokens}
+    for start, end, label in term_spans:
+        if start in bounds_start and end in bounds_end:
+            cands.append((start, end, label, {}))
+
+    chunker = _Chunker(tokens, rules)
+    for i, tok in enumerate(tokens):
+        word = tok[0]
+        for label in ("ORG", "PLATFORM", "EVENT", "PROGRAM", "TALENT"):
+            lr = rules.labels.get(label)
+            if lr is None:
+                continue
+            head = next((h for h in lr.heads if word.endswith(h)), None)
+            if head is None:
+                continue
+            j = chunker.grow(i, label)
+            toks = tokens[j : i + 1]
+            start, end = tokens[j][1], tok[2]
+            # a bracketed qualifier right after the name: 服务中心（武昌）
+            m = re.match(r"（[\u4e00-\u9fff]{1,6}）", text[end : end + 8])
+            if m and label in ("PLATFORM", "ORG"):
+                end += m.end()
+            start, end = _strip(text, start, end, label, rules)
+            span = text[start:end]
+            if span == head and (lr.needs_modifier or head not in lr.terms):
+                continue
+            if label == "TALENT" and span in ("人才",):
+                continue
+            if head not in lr.generic_heads and span not in lr.terms and not chunker.named(toks):
+                continue
+            if len(span) < 2:
+                continue
+            cands.append((start, end, label, {}))
+
+    # quoted programme names: “武昌英才计划”, “一事一议”方式
+    for m in re.finditer(r"“([^“”\n]{2,%d})”" % rules.quoted_max, text):
+        inner = m.group(1)
+        after = text[m.end() : m.end() + 3]
+        chain = re.match(r"(“[^“”\n]{1,20}”)*等?(\S{0,2})", text[m.end() :])
+        tail = text[m.end() + (chain.end(1) if chain and chain.group(1) else 0) :][:3]
+        if any(c in inner for c in "，。；、") and not inner.endswith(rules.program_heads):
+            continue
+        if inner.endswith(rules.program_heads) or any(
+            a.startswith(ctx) or a.lstrip("等").startswith(ctx)
+            for a in (after, tail) for ctx in rules.program_context
+        ):
+            cands.append((m.start(1), m.end(1), "PROGRAM", {}))
+
+    # places: jieba place names outside every other entity
+    for word, start, end, tag in tokens:
+        if tag == "ns" and len(word) >= 2 and word not in rules.loc_stop:
+            cands.append((start, end, "LOC", {}))
+
+    # longest first, then label priority; an entity inside another is dropped
+    prio = {lab: k for k, lab in enumerate(LABEL_PRIORITY)}
+    cands.sort(key=lambda c: (-(c[1] - c[0]), prio[c[2]], c[0]))
+    taken: list[tuple[int, int]] = []
+    out: list[Entity] = []
+    for start, end, label, extra in cands:
+        if start >= end or any(start < e and s < end for s, e in taken):
+            continue
+        taken.append((start, end))
+        out.append(Entity(start, end, label, text[start:end], **extra))
+    out.sort(key=lambda e: (e.start, e.end))
+    return out

@@ -1,0 +1,124 @@
+"""Deontic modality (GUIDELINES section 4): the class of the statement's main predicate.
+
+Cues are data (``models/modality/triggers.yaml``). The main predicate is the first
+cue after the leading purpose/basis clauses (为…，围绕…，依托…).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..errors import ConfigError
+
+CLASSES = ("obligation", "prohibition", "encouragement", "commitment", "permission", "exploration", "declaration")
+_CLAUSE = re.compile(r"[^，,：:]+[，,：:]?")
+
+
+@dataclass(frozen=True)
+class Trigger:
+    text: str
+    cls: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ModalityTag:
+    modality: str
+    also: list[str]
+    triggers: list[Trigger]
+    main_start: int  # offset of the main clause
+    main: Trigger | None = None  # the cue that decided the class
+    from_rule: str = "cue"  # cue | declaration | inherited | default
+
+
+@dataclass(frozen=True)
+class TriggerTable:
+    purpose: re.Pattern[str]
+    declaration: tuple[re.Pattern[str], ...]
+    declaration_also: tuple[re.Pattern[str], ...]
+    classes: dict[str, re.Pattern[str]]
+    sanction: re.Pattern[str]
+    support_commitment: re.Pattern[str]
+    inherit: bool
+    order: dict[str, int] = field(default_factory=dict)
+
+
+def load_triggers(path: Path) -> TriggerTable:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        classes = {
+            cls: re.compile("|".join(f"(?:{c})" for c in cues))
+            for cls, cues in data["classes"].items()
+        }
+        unknown = set(classes) - set(CLASSES)
+        if unknown:
+            raise ConfigError(path, f"unknown modality classes: {sorted(unknown)}")
+        return TriggerTable(
+            purpose=re.compile("^(?:" + "|".join(data["purpose_prefixes"]) + ")"),
+            declaration=tuple(re.compile(p) for p in data["declaration_patterns"]),
+            declaration_also=tuple(re.compile(p) for p in data.get("declaration_also", [])),
+            classes=classes,
+            sanction=re.compile(data["sanction"]),
+            support_commitment=re.compile(data["support_commitment"]),
+            inherit=bool(data.get("inherit_from_leadin", True)),
+            order={c: k for k, c in enumerate(data["classes"])},
+        )
+    except (OSError, KeyError, TypeError, re.error, yaml.YAMLError) as exc:
+        raise ConfigError(path, f"bad modality triggers ({type(exc).__name__}: {exc})") from None
+
+
+def find_triggers(text: str, table: TriggerTable) -> list[Trigger]:
+    """All cues in ``text``; where cues overlap, the longer (then the earlier-listed class) wins."""
+    found = [
+        Trigger(m.group(), cls, m.start(), m.end())
+        for cls, pattern in table.classes.items()
+        for m in pattern.finditer(text)
+        if m.end() > m.start()
+    ]
+    found += [Trigger(m.group(), "obligation", m.start(), m.end()) for m in table.sanction.finditer(text)]
+    found += [Trigger(m.group(), "commitment", m.start(), m.end()) for m in table.support_commitment.finditer(text)]
+    found.sort(key=lambda t: (-(t.end - t.start), table.order.get(t.cls, 99), t.start))
+    kept: list[Trigger] = []
+    for t in found:
+        if not any(t.start < k.end and k.start < t.end for k in kept):
+            kept.append(t)
+    kept.sort(key=lambda t: t.start)
+    return kept
+
+
+def main_clause_start(text: str, table: TriggerTable) -> int:
+    """Offset after the leading purpose/basis clauses (never past the last clause)."""
+    clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(text)]
+    for k, (start, _) in enumerate(clauses):
+        if k < len(clauses) - 1 and table.purpose.match(text, start):
+            continue
+        return start
+    return 0
+
+
+def classify_modality(text: str, table: TriggerTable, leadin: str | None = None) -> ModalityTag:
+    """The primary modality of a statement, the other classes present, and the cues.
+
+    ``leadin`` is the modality of the list lead-in (…不得有下列行为：) for an item with
+    no cue of its own.
+    """
+    triggers = find_triggers(text, table)
+    start = main_clause_start(text, table)
+    also_decl = any(p.search(text) for p in table.declaration_also)
+    classes_present = {t.cls for t in triggers}
+    if any(p.search(text) for p in table.declaration):
+        return ModalityTag("declaration", [], triggers, start, None, "declaration")
+    main = next((t for t in triggers if t.start >= start), None) or (triggers[0] if triggers else None)
+    if main is None:
+        if leadin and table.inherit:
+            return ModalityTag(leadin, [], triggers, start, None, "inherited")
+        return ModalityTag("declaration", [], triggers, start, None, "default")
+    also = set(classes_present) - {main.cls}
+    if also_decl and main.cls != "declaration":
+        also.add("declaration")
+    return ModalityTag(main.cls, sorted(also, key=CLASSES.index), triggers, start, main, "cue")

@@ -1,0 +1,90 @@
+"""Extraction: Document + Statements -> spaCy Doc -> enriched statements and entity records.
+
+Offsets in every output record are into the normalised document text.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+
+from .nlp import ENTITIES, STATEMENTS, build_nlp, make_doc
+from .records import Document, EntityRecord, Provision, Statement
+
+
+@dataclass
+class Extractor:
+    nlp: Language
+
+    @classmethod
+    def load(cls, models_dir: Path) -> Extractor:
+        return cls(build_nlp(models_dir))
+
+    def extract(
+        self, document: Document, provisions: list[Provision], statements: list[Statement]
+    ) -> tuple[list[dict[str, Any]], list[EntityRecord]]:
+        parents = {p.provision_id: p.parent for p in provisions}
+        doc = self.nlp(make_doc(self.nlp, document, statements, parents))
+        by_start = {s.start: s for s in statements}
+        out_statements = []
+        for span in doc.spans[STATEMENTS]:
+            st = by_start[span.start_char]
+            tag = span._.modality
+            base = st.start
+            ents_in = [e for e in doc.spans[ENTITIES] if st.start <= e.start_char and e.end_char <= st.end]
+            out_statements.append(
+                {
+                    **st.to_dict(),
+                    "modality": tag.modality,
+                    "also": tag.also,
+                    "triggers": [
+                        {"text": t.text, "class": t.cls, "start": base + t.start, "end": base + t.end}
+                        for t in tag.triggers
+                    ],
+                    "actors": [
+                        {"text": a.text, "role": a.role, "start": base + a.start, "end": base + a.end,
+                         "canonical": a.canonical, "type": a.type}
+                        for a in span._.actors
+                    ],
+                    "implied_issuer": span._.implied_issuer,
+                    "instrument": span._.instrument,
+                    "targets": [
+                        {"text": e.text, "start": e.start_char, "end": e.end_char}
+                        for e in ents_in if e.label_ == "TALENT"
+                    ],
+                }
+            )
+        return out_statements, list(self._entities(document, provisions, statements, doc))
+
+    @staticmethod
+    def _entities(
+        document: Document, provisions: list[Provision], statements: list[Statement], doc: Any
+    ) -> Iterator[EntityRecord]:
+        starts = [s.start for s in statements]
+        for span in doc.spans[ENTITIES]:
+            s, e = span.start_char, span.end_char
+            k = bisect.bisect_right(starts, s) - 1
+            st = statements[k] if k >= 0 and statements[k].start <= s and e <= statements[k].end else None
+            if st is not None:
+                prov_id: str | None = st.provision_id
+            else:  # a heading line: the deepest provision that contains it
+                containing = [p for p in provisions if p.start <= s and e <= p.end]
+                prov_id = containing[-1].provision_id if containing else None
+            info = span._.entity
+            yield EntityRecord(
+                doc_id=document.doc_id,
+                provision_id=prov_id,
+                statement_id=st.statement_id if st else None,
+                text=span.text,
+                label=span.label_,
+                start=s,
+                end=e,
+                value=info.value if info else None,
+                bound=info.bound if info else None,
+                norm=info.norm if info else None,
+            )
