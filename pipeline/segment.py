@@ -136,7 +136,7 @@ def segment_document(
             and not sibling_open
             and any(n.marker in marker.demote_under for n in stack)
         ):
-            deepest = max(n.rank for n in stack if n.level != "preamble")
+            deepest = max(n.rank for n in stack if n.marker in marker.demote_under)
             level, rank, single = "item", deepest + 1, rules.item_single_line
         while stack and stack[-1].rank >= rank:
             stack.pop()

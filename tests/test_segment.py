@@ -60,6 +60,13 @@ def test_regulation_with_chapters_sections_items_and_paragraphs(make_doc, segmen
         ("chapter", 1), ("section", 1), ("part", 2), ("section", 2), ("item", 1), ("item", 2),
         ("section", 3), ("item", 1), ("item", 2), ("chapter", 2), ("section", 4),
     ]
+    items = [(p.provision_id, p.parent) for p in provs if p.level == "item"]
+    assert items == [  # items are siblings under their article, never nested in each other
+        ("chapter 1/part 2/section 2/item 1", "chapter 1/part 2/section 2"),
+        ("chapter 1/part 2/section 2/item 2", "chapter 1/part 2/section 2"),
+        ("chapter 1/part 2/section 3/item 1", "chapter 1/part 2/section 3"),
+        ("chapter 1/part 2/section 3/item 2", "chapter 1/part 2/section 3"),
+    ]
     para = next(s for s in stmts if s.text == "区人事局负责本区工作")
     assert para.provision_id == "chapter 1/part 2/section 2"  # a 款 after the items belongs to the article
     assert "市人事局的主要职责是" in [s.text for s in stmts]

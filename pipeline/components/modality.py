@@ -45,6 +45,8 @@ class TriggerTable:
     sanction: re.Pattern[str]
     support_commitment: re.Pattern[str]
     inherit: bool
+    modals: re.Pattern[str]
+    condition_end: re.Pattern[str]
     order: dict[str, int] = field(default_factory=dict)
 
 
@@ -66,6 +68,8 @@ def load_triggers(path: Path) -> TriggerTable:
             sanction=re.compile(data["sanction"]),
             support_commitment=re.compile(data["support_commitment"]),
             inherit=bool(data.get("inherit_from_leadin", True)),
+            modals=re.compile("|".join(f"(?:{c})" for c in data["modals"])),
+            condition_end=re.compile(data["condition_end"]),
             order={c: k for k, c in enumerate(data["classes"])},
         )
     except (OSError, KeyError, TypeError, re.error, yaml.YAMLError) as exc:
@@ -92,33 +96,44 @@ def find_triggers(text: str, table: TriggerTable) -> list[Trigger]:
 
 
 def main_clause_start(text: str, table: TriggerTable) -> int:
-    """Offset after the leading purpose/basis clauses (never past the last clause)."""
+    """Offset after the leading purpose/basis clauses and conditions (…的，), never past the last clause."""
     clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(text)]
+    if not clauses:
+        return 0
+    last_condition = max(
+        (k for k, (a, b) in enumerate(clauses[:-1]) if table.condition_end.search(text[a:b])), default=-1
+    )
     for k, (start, _) in enumerate(clauses):
-        if k < len(clauses) - 1 and table.purpose.match(text, start):
+        if k < len(clauses) - 1 and (k <= last_condition or table.purpose.match(text, start)):
             continue
         return start
-    return 0
+    return clauses[-1][0]
+
+
+def _is_modal(trigger: Trigger, table: TriggerTable) -> bool:
+    return table.modals.fullmatch(trigger.text) is not None
 
 
 def classify_modality(text: str, table: TriggerTable, leadin: str | None = None) -> ModalityTag:
     """The primary modality of a statement, the other classes present, and the cues.
 
-    ``leadin`` is the modality of the list lead-in (…不得有下列行为：) for an item with
-    no cue of its own.
+    ``leadin`` is the modality of the list lead-in (…不得有下列行为：) for an item: an item
+    with no modal cue of its own takes it.
     """
     triggers = find_triggers(text, table)
     start = main_clause_start(text, table)
-    also_decl = any(p.search(text) for p in table.declaration_also)
-    classes_present = {t.cls for t in triggers}
     if any(p.search(text) for p in table.declaration):
         return ModalityTag("declaration", [], triggers, start, None, "declaration")
-    main = next((t for t in triggers if t.start >= start), None) or (triggers[0] if triggers else None)
+    in_main = [t for t in triggers if t.start >= start] or triggers
+    modal = next((t for t in in_main if _is_modal(t, table)), None)
+    if leadin and table.inherit and modal is None:
+        return ModalityTag(leadin, [], triggers, start, None, "inherited")
+    main = in_main[0] if in_main else None
+    if main is not None and modal is not None and main.cls == "obligation" and not _is_modal(main, table):
+        main = modal  # 重点建设工程的…人员不得流动: the directive word sits in the subject
     if main is None:
-        if leadin and table.inherit:
-            return ModalityTag(leadin, [], triggers, start, None, "inherited")
         return ModalityTag("declaration", [], triggers, start, None, "default")
-    also = set(classes_present) - {main.cls}
-    if also_decl and main.cls != "declaration":
+    also = {t.cls for t in triggers} - {main.cls}
+    if any(p.search(text) for p in table.declaration_also) and main.cls != "declaration":
         also.add("declaration")
     return ModalityTag(main.cls, sorted(also, key=CLASSES.index), triggers, start, main, "cue")
