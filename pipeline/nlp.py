@@ -109,11 +109,10 @@ class StatementComponent:
                 if s0 <= e.start_char and e.end_char <= s1
             ]
             actors, implied = find_actors(stext, inside, tag, self.roles, issuers)
-            main_pos = tag.main.start if tag.main else tag.main_start
             span._.modality = tag
             span._.actors = actors
             span._.implied_issuer = implied
-            span._.instrument = classify_instrument(stext, main_pos, self.taxonomy)
+            span._.instrument = classify_instrument(stext, tag.pivot, self.taxonomy)
         return doc
 
 

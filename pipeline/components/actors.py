@@ -20,6 +20,7 @@ from .entities import Entity
 from .modality import ModalityTag
 
 IMPLYING = {"obligation", "prohibition", "commitment", "permission", "exploration"}
+DOER_ROLES = {"responsible", "lead", "addressee"}
 _MASK = "Ⓜ"
 _CLAUSE_BREAK = re.compile(r"[，,；;：:。]")
 
@@ -44,6 +45,7 @@ class RoleRules:
     collective: re.Pattern[str]
     beneficiary_only: frozenset[str]
     deictic: tuple[str, ...]
+    subject_at_clause_start: bool
     aliases: dict[str, tuple[str, str]]
     types: tuple[tuple[re.Pattern[str], str], ...]
     default_type: str
@@ -75,6 +77,7 @@ def load_role_rules(folder: Path) -> RoleRules:
             collective=re.compile("|".join(map(re.escape, collective))),
             beneficiary_only=frozenset(roles["beneficiary_only"]),
             deictic=tuple(roles["deictic"]),
+            subject_at_clause_start=bool(roles.get("subject_at_clause_start", False)),
             aliases=aliases,
             types=tuple((re.compile(t["match"]), t["type"]) for t in types["types"]),
             default_type=types["default"],
@@ -148,17 +151,16 @@ def find_actors(
             if role != "beneficiary":
                 continue
         elif kind == "COLLECTIVE":
-            if role is None:
+            at_start = s == 0 or masked[s - 1] in "，,；;：:"
+            if role is None and not (rules.subject_at_clause_start and at_start):
                 continue
         role = role or "responsible"
         canonical, kind_name = canonicalise(span, rules, issuers)
         mentions.append(ActorMention(span, role, s, e, canonical, kind_name))
     implied = False
     if tag.modality in IMPLYING:
-        pivot = tag.main.start if tag.main else len(text)
-        doer = any(
-            m.role in ("responsible", "lead", "addressee") and tag.main_start <= m.start < pivot
-            for m in mentions
+        pivot = tag.pivot
+        implied = not any(
+            m.role in DOER_ROLES and tag.purpose_end <= m.start < pivot for m in mentions
         )
-        implied = not doer
     return mentions, implied

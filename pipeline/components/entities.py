@@ -16,6 +16,8 @@ import yaml
 from ..errors import ConfigError
 
 Token = tuple[str, int, int, str]
+ADMIN_LEVELS = frozenset("省市区县乡镇")
+PREPOSITIONS = frozenset("由对向为在从将把被给与和及")
 LABEL_PRIORITY = ("DOC", "MONEY", "DATE", "ORG", "PLATFORM", "EVENT", "PROGRAM", "TALENT", "INDUSTRY", "LOC")
 _PUNCT = set("，。、；：！？“”‘’《》（）()【】—…·,.;:!?\"' \t\n")
 _ZH_NUM = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -58,6 +60,7 @@ class EntityRules:
     named_tags: frozenset[str]
     named_chars: frozenset[str]
     loc_stop: frozenset[str]
+    modifier_suffixes: frozenset[str]
     money: re.Pattern[str]
     dates: tuple[re.Pattern[str], ...]
 
@@ -91,6 +94,7 @@ def load_entity_rules(path: Path) -> EntityRules:
             named_tags=frozenset(data["named_tags"]),
             named_chars=frozenset(data["named_chars"]),
             loc_stop=frozenset(data["loc_stop"]),
+            modifier_suffixes=frozenset(data["modifier_suffixes"]),
             money=re.compile(data["money"]),
             dates=tuple(re.compile(p) for p in data["date"]),
         )
@@ -157,17 +161,28 @@ class _Chunker:
         )
 
     def grow(self, i: int, label: str) -> int:
-        """Index of the first token of the noun phrase ending at token i."""
+        """Start offset of the noun phrase that ends with token i."""
+        tokens, rules = self.tokens, self.rules
         j = i
-        generic_term = self.tokens[i][0] in self.rules.org_terms
-        while j > 0 and self.np_ok(self.tokens[j - 1]):
-            left = self.tokens[j - 1]
-            if label == "ORG" and left[0] in self.rules.org_terms:
+        generic_term = tokens[i][0] in rules.org_terms
+        while j > 0:
+            left = tokens[j - 1]
+            if left[0] in ADMIN_LEVELS:
+                j -= 1
+                continue
+            if left[3] == "x" and len(left[0]) > 1 and left[0][0] in PREPOSITIONS:
+                return left[1] + 1  # 由市人事局: jieba's HMM glued the preposition on
+            if not self.np_ok(left):
+                break
+            if label == "ORG" and left[0] in rules.org_terms:
                 break  # 高校科研院所: two organisations, not one
             if generic_term and left[3] == "ns":
                 break  # 武昌高校: a place, then a class of organisations
             j -= 1
-        return j
+        # 区、县人事局 / 省、市人民政府: coordinated administrative levels share the name
+        while j >= 2 and tokens[j - 1][0] == "、" and tokens[j - 2][0] in ADMIN_LEVELS and tokens[j][0] in ADMIN_LEVELS:
+            j -= 2
+        return tokens[j][1]
 
 
 def _strip(text: str, start: int, end: int, label: str, rules: EntityRules) -> tuple[int, int]:
@@ -210,9 +225,11 @@ def find_entities(text: str, tokens: list[Token], rules: EntityRules, term_spans
             head = next((h for h in lr.heads if word.endswith(h)), None)
             if head is None:
                 continue
-            j = chunker.grow(i, label)
-            toks = tokens[j : i + 1]
-            start, end = tokens[j][1], tok[2]
+            start, end = chunker.grow(i, label), tok[2]
+            toks = [t for t in tokens[: i + 1] if t[2] > start]
+            nxt = tokens[i + 1][0] if i + 1 < len(tokens) else ""
+            if nxt in rules.modifier_suffixes:
+                continue  # 高校链: the name only modifies a noun
             # a bracketed qualifier right after the name: 服务中心（武昌）
             m = re.match(r"（[\u4e00-\u9fff]{1,6}）", text[end : end + 8])
             if m and label in ("PLATFORM", "ORG"):

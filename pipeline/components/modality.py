@@ -31,9 +31,17 @@ class ModalityTag:
     modality: str
     also: list[str]
     triggers: list[Trigger]
-    main_start: int  # offset of the main clause
+    main_start: int  # offset of the main clause (after purpose clauses and conditions)
     main: Trigger | None = None  # the cue that decided the class
     from_rule: str = "cue"  # cue | declaration | inherited | default
+    purpose_end: int = 0  # offset after the leading purpose/basis clauses only
+
+    @property
+    def pivot(self) -> int:
+        """Where the main predicate starts: its cue, else the first cue, else the start."""
+        if self.main is not None:
+            return self.main.start
+        return self.triggers[0].start if self.triggers else 0
 
 
 @dataclass(frozen=True)
@@ -95,19 +103,27 @@ def find_triggers(text: str, table: TriggerTable) -> list[Trigger]:
     return kept
 
 
-def main_clause_start(text: str, table: TriggerTable) -> int:
-    """Offset after the leading purpose/basis clauses and conditions (…的，), never past the last clause."""
+def main_clause_start(text: str, table: TriggerTable) -> tuple[int, int]:
+    """Offsets after the leading purpose/basis clauses, and after those and the conditions (…的，).
+
+    Neither goes past the start of the last clause.
+    """
     clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(text)]
     if not clauses:
-        return 0
+        return 0, 0
+    purpose_end = next(
+        (a for k, (a, _) in enumerate(clauses) if k == len(clauses) - 1 or not table.purpose.match(text, a)),
+        clauses[-1][0],
+    )
     last_condition = max(
         (k for k, (a, b) in enumerate(clauses[:-1]) if table.condition_end.search(text[a:b])), default=-1
     )
-    for k, (start, _) in enumerate(clauses):
-        if k < len(clauses) - 1 and (k <= last_condition or table.purpose.match(text, start)):
-            continue
-        return start
-    return clauses[-1][0]
+    main = next(
+        (a for k, (a, _) in enumerate(clauses)
+         if k == len(clauses) - 1 or (k > last_condition and a >= purpose_end)),
+        clauses[-1][0],
+    )
+    return purpose_end, main
 
 
 def _is_modal(trigger: Trigger, table: TriggerTable) -> bool:
@@ -121,19 +137,23 @@ def classify_modality(text: str, table: TriggerTable, leadin: str | None = None)
     with no modal cue of its own takes it.
     """
     triggers = find_triggers(text, table)
-    start = main_clause_start(text, table)
+    purpose_end, start = main_clause_start(text, table)
+
+    def tag(cls: str, main: Trigger | None, rule: str, also: list[str] | None = None) -> ModalityTag:
+        return ModalityTag(cls, also or [], triggers, start, main, rule, purpose_end)
+
     if any(p.search(text) for p in table.declaration):
-        return ModalityTag("declaration", [], triggers, start, None, "declaration")
+        return tag("declaration", None, "declaration")
     in_main = [t for t in triggers if t.start >= start] or triggers
     modal = next((t for t in in_main if _is_modal(t, table)), None)
     if leadin and table.inherit and modal is None:
-        return ModalityTag(leadin, [], triggers, start, None, "inherited")
+        return tag(leadin, None, "inherited")
     main = in_main[0] if in_main else None
     if main is not None and modal is not None and main.cls == "obligation" and not _is_modal(main, table):
         main = modal  # 重点建设工程的…人员不得流动: the directive word sits in the subject
     if main is None:
-        return ModalityTag("declaration", [], triggers, start, None, "default")
+        return tag("declaration", None, "default")
     also = {t.cls for t in triggers} - {main.cls}
     if any(p.search(text) for p in table.declaration_also) and main.cls != "declaration":
         also.add("declaration")
-    return ModalityTag(main.cls, sorted(also, key=CLASSES.index), triggers, start, main, "cue")
+    return tag(main.cls, main, "cue", sorted(also, key=CLASSES.index))
