@@ -62,7 +62,7 @@ class EntityComponent:
                     line_terms.append((s - pos, e - pos, label))
                 j += 1
             if line.strip():
-                for ent in find_entities(line, self.tokenizer.tokens(line), self.rules, line_terms):
+                for ent in find_entities(line, self.tokenizer.tokens(line), self.rules, line_terms, self.tokenizer.tags):
                     span = doc.char_span(ent.start + pos, ent.end + pos, label=ent.label, alignment_mode="expand")
                     if span is not None:
                         span._.entity = ent

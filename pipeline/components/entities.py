@@ -44,6 +44,9 @@ class LabelRules:
     heads: tuple[str, ...]
     generic_heads: frozenset[str]
     needs_modifier: bool
+    class_terms: frozenset[str] = frozenset()
+    not_heads: frozenset[str] = frozenset()
+    compound_suffixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,12 +64,18 @@ class EntityRules:
     named_chars: frozenset[str]
     loc_stop: frozenset[str]
     modifier_suffixes: frozenset[str]
+    not_entities: frozenset[str]
+    named_unknown_min: int
     money: re.Pattern[str]
     dates: tuple[re.Pattern[str], ...]
 
     @property
     def org_terms(self) -> frozenset[str]:
         return frozenset(self.labels["ORG"].terms)
+
+    @property
+    def org_classes(self) -> frozenset[str]:
+        return self.labels["ORG"].class_terms
 
 
 def load_entity_rules(path: Path) -> EntityRules:
@@ -78,6 +87,9 @@ def load_entity_rules(path: Path) -> EntityRules:
                 heads=tuple(sorted(row.get("heads", ()), key=len, reverse=True)),
                 generic_heads=frozenset(row.get("generic_heads", ())),
                 needs_modifier=bool(row.get("needs_modifier", False)),
+                class_terms=frozenset(row.get("class_terms", ())),
+                not_heads=frozenset(row.get("not_heads", ())),
+                compound_suffixes=tuple(row.get("compound_suffixes", ())),
             )
             for name, row in data["labels"].items()
         }
@@ -95,6 +107,8 @@ def load_entity_rules(path: Path) -> EntityRules:
             named_chars=frozenset(data["named_chars"]),
             loc_stop=frozenset(data["loc_stop"]),
             modifier_suffixes=frozenset(data["modifier_suffixes"]),
+            not_entities=frozenset(data["not_entities"]),
+            named_unknown_min=int(data["named_unknown_min"]),
             money=re.compile(data["money"]),
             dates=tuple(re.compile(p) for p in data["date"]),
         )
@@ -141,9 +155,10 @@ def _date_norm(text: str) -> str | None:
 
 
 class _Chunker:
-    def __init__(self, tokens: list[Token], rules: EntityRules) -> None:
+    def __init__(self, tokens: list[Token], rules: EntityRules, tags: dict[str, str]) -> None:
         self.tokens = tokens
         self.rules = rules
+        self.tags = tags
 
     def np_ok(self, tok: Token) -> bool:
         word, _, _, tag = tok
@@ -156,8 +171,13 @@ class _Chunker:
         return tag in self.rules.np_tags or word in self.rules.np_verbs
 
     def named(self, toks: list[Token]) -> bool:
+        """Proper-name evidence: a name's tag, a Latin letter or digit, or a long unknown word."""
+        rules = self.rules
         return any(
-            t[3] in self.rules.named_tags or (set(t[0]) & self.rules.named_chars) for t in toks
+            t[3] in rules.named_tags and t[0] not in ADMIN_LEVELS
+            or set(t[0]) & rules.named_chars
+            or (t[3] == "x" and len(t[0]) >= rules.named_unknown_min)
+            for t in toks
         )
 
     def grow(self, i: int, label: str) -> int:
@@ -174,8 +194,10 @@ class _Chunker:
                 return left[1] + 1  # 由市人事局: jieba's HMM glued the preposition on
             if not self.np_ok(left):
                 break
-            if label == "ORG" and left[0] in rules.org_terms:
-                break  # 高校科研院所: two organisations, not one
+            if left[0] in rules.org_classes and (label == "ORG" or j == i):
+                break  # 高校科研院所: two organisations; 用人单位人才: an organisation's talent
+            if label == "TALENT" and left[0] in rules.org_terms and left[0] not in rules.org_classes:
+                break  # 党委联系服务专家: a body, then what it does
             if generic_term and left[3] == "ns":
                 break  # 武昌高校: a place, then a class of organisations
             j -= 1
@@ -197,8 +219,15 @@ def _strip(text: str, start: int, end: int, label: str, rules: EntityRules) -> t
     return start, end
 
 
-def find_entities(text: str, tokens: list[Token], rules: EntityRules, term_spans: list[tuple[int, int, str]]) -> list[Entity]:
-    """Entities in ``text``; ``tokens`` are its jieba tokens and ``term_spans`` the gazetteer hits."""
+def find_entities(
+    text: str,
+    tokens: list[Token],
+    rules: EntityRules,
+    term_spans: list[tuple[int, int, str]],
+    tags: dict[str, str] | None = None,
+) -> list[Entity]:
+    """Entities in ``text``; ``tokens`` are its jieba tokens, ``term_spans`` the gazetteer hits
+    and ``tags`` jieba's word -> part-of-speech table."""
     cands: list[tuple[int, int, str, dict[str, Any]]] = []
     for m in re.finditer(r"《([^《》\n]{2,60})》", text):
         cands.append((m.start(1), m.end(1), "DOC", {}))
@@ -215,7 +244,7 @@ def find_entities(text: str, tokens: list[Token], rules: EntityRules, term_spans
         if start in bounds_start and end in bounds_end:
             cands.append((start, end, label, {}))
 
-    chunker = _Chunker(tokens, rules)
+    chunker = _Chunker(tokens, rules, tags or {})
     for i, tok in enumerate(tokens):
         word = tok[0]
         for label in ("ORG", "PLATFORM", "EVENT", "PROGRAM", "TALENT"):
@@ -223,17 +252,27 @@ def find_entities(text: str, tokens: list[Token], rules: EntityRules, term_spans
             if lr is None:
                 continue
             head = next((h for h in lr.heads if word.endswith(h)), None)
-            if head is None:
+            end = tok[2]
+            if head is None and label == "TALENT":
+                # 技能型人才队伍: a talent noun that opens a compound
+                head = next((h for h in lr.heads if word.startswith(h) and word[len(h):] in lr.compound_suffixes), None)
+                end = tok[1] + len(head) if head else end
+            if head is None or any(word.endswith(x) for x in lr.not_heads):
                 continue
-            start, end = chunker.grow(i, label), tok[2]
+            start = chunker.grow(i, label)
+            prefix = word[: len(word) - len(head)] if word.endswith(head) else ""
+            if prefix and chunker.tags.get(prefix) == "v":
+                start = tok[1] + len(prefix)  # 尊重人才: a verb glued to its object
             toks = [t for t in tokens[: i + 1] if t[2] > start]
             nxt = tokens[i + 1][0] if i + 1 < len(tokens) else ""
             if nxt in rules.modifier_suffixes:
                 continue  # 高校链: the name only modifies a noun
             # a bracketed qualifier right after the name: 服务中心（武昌）
-            m = re.match(r"（[\u4e00-\u9fff]{1,6}）", text[end : end + 8])
+            m = re.match(r"[（(][\u4e00-\u9fff]{1,6}[）)]", text[end : end + 8])
             if m and label in ("PLATFORM", "ORG"):
                 end += m.end()
+            if start >= end:
+                continue
             start, end = _strip(text, start, end, label, rules)
             span = text[start:end]
             if span == head and (lr.needs_modifier or head not in lr.terms):
@@ -242,7 +281,7 @@ def find_entities(text: str, tokens: list[Token], rules: EntityRules, term_spans
                 continue
             if head not in lr.generic_heads and span not in lr.terms and not chunker.named(toks):
                 continue
-            if len(span) < 2:
+            if len(span) < 2 or span in rules.not_entities:
                 continue
             cands.append((start, end, label, {}))
 
