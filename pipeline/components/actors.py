@@ -46,6 +46,9 @@ class RoleRules:
     beneficiary_only: frozenset[str]
     deictic: tuple[str, ...]
     subject_at_clause_start: bool
+    not_actor_before: re.Pattern[str]
+    coordination: re.Pattern[str]
+    actor_prefix: re.Pattern[str]
     aliases: dict[str, tuple[str, str]]
     types: tuple[tuple[re.Pattern[str], str], ...]
     default_type: str
@@ -78,6 +81,9 @@ def load_role_rules(folder: Path) -> RoleRules:
             beneficiary_only=frozenset(roles["beneficiary_only"]),
             deictic=tuple(roles["deictic"]),
             subject_at_clause_start=bool(roles.get("subject_at_clause_start", False)),
+            not_actor_before=re.compile(roles["not_actor_before"]),
+            coordination=re.compile(roles["coordination"]),
+            actor_prefix=re.compile(roles["actor_prefix"]),
             aliases=aliases,
             types=tuple((re.compile(t["match"]), t["type"]) for t in types["types"]),
             default_type=types["default"],
@@ -142,10 +148,20 @@ def find_actors(
     for s, e, _ in cands:
         chars[s:e] = _MASK * (e - s)
     masked = "".join(chars)
-    # deictic words are not actors; mask them so they bridge like determiners
     mentions: list[ActorMention] = []
+    previous: tuple[int, str] | None = None  # end and role of the last mention kept
     for s, e, kind in cands:
+        if re.search(r"[（(]以下(简称|称)[^）)]*$", text[:s]):
+            continue  # an alias being defined: （以下简称市人事局）
+        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(masked, 0, s)), default=0)
+        lead_in = masked[clause_start:s]
+        if rules.not_actor_before.search(lead_in.rstrip("、和及与或者等各有关相关重点的")):
+            previous = None
+            continue
         role = _role(masked, s, e, rules)
+        coordinated = previous is not None and rules.coordination.match(masked[previous[0] : s])
+        if role is None and coordinated:
+            role = previous[1]  # 单位和个人: the second shares the first one's role
         span = text[s:e]
         if kind in ("TALENT", "BARE") or span in rules.beneficiary_only:
             if role != "beneficiary":
@@ -155,8 +171,13 @@ def find_actors(
             if role is None and not (rules.subject_at_clause_start and at_start):
                 continue
         role = role or "responsible"
-        canonical, kind_name = canonicalise(span, rules, issuers)
-        mentions.append(ActorMention(span, role, s, e, canonical, kind_name))
+        if role == "responsible" and tag.modality == "permission" and tag.purpose_end <= s < tag.pivot:
+            role = "addressee"  # 当事人…可以…: the permitted doer
+        m = rules.actor_prefix.search(text[:s])
+        a = m.start() if m else s
+        canonical, kind_name = canonicalise(text[a:e], rules, issuers)
+        mentions.append(ActorMention(text[a:e], role, a, e, canonical, kind_name))
+        previous = (e, role)
     implied = False
     if tag.modality in IMPLYING:
         pivot = tag.pivot
