@@ -21,7 +21,8 @@ from .modality import ModalityTag
 
 IMPLYING = {"obligation", "prohibition", "commitment", "permission", "exploration"}
 DOER_ROLES = {"responsible", "lead", "addressee"}
-_MASK = "Ⓜ"
+_MASK = "Ⓜ"  # a candidate mention
+_OTHER = "Ⓔ"  # another entity (a place, an industry…): cue words inside it do not count
 _CLAUSE_BREAK = re.compile(r"[，,；;：:。]")
 
 
@@ -43,6 +44,9 @@ class RoleRules:
     after_window: int
     bridge: re.Pattern[str]
     collective: re.Pattern[str]
+    bodies: re.Pattern[str]
+    np_end: re.Pattern[str]
+    not_actor_after: re.Pattern[str]
     beneficiary_only: frozenset[str]
     deictic: tuple[str, ...]
     subject_at_clause_start: bool
@@ -70,14 +74,18 @@ def load_role_rules(folder: Path) -> RoleRules:
                     raise ConfigError(f"{folder / 'canonical.csv'}:{n}", "alias, canonical and type are required")
                 aliases[row["alias"]] = (row["canonical"], row["type"])
         collective = sorted(roles["collective"], key=len, reverse=True)
-        bridge_mask = roles["bridge"].replace("\\s]", f"\\s{_MASK}]")
+        bodies = sorted(roles["collective_bodies"], key=len, reverse=True)
+        bridge_mask = roles["bridge"].replace("\\s]", f"\\s{_MASK}{_OTHER}]")
         return RoleRules(
             order=tuple(roles["order"]),
             before={r: _alt([p + "" for p in v.get("before", [])]) for r, v in roles["roles"].items()},
             after={r: _alt(v.get("after", [])) for r, v in roles["roles"].items()},
             after_window=int(roles["after_window"]),
             bridge=re.compile(bridge_mask),
-            collective=re.compile("|".join(map(re.escape, collective))),
+            collective=re.compile("|".join(collective)),
+            bodies=re.compile("|".join(map(re.escape, bodies))),
+            np_end=re.compile(roles["np_end"]),
+            not_actor_after=re.compile(roles["not_actor_after"]),
             beneficiary_only=frozenset(roles["beneficiary_only"]),
             deictic=tuple(roles["deictic"]),
             subject_at_clause_start=bool(roles.get("subject_at_clause_start", False)),
@@ -136,15 +144,19 @@ def find_actors(
     for e in entities:
         if e.label in ("ORG", "TALENT"):
             cands.append((e.start, e.end, e.label))
-    for m in rules.collective.finditer(text):
-        if not any(m.start() < e and s < m.end() for s, e in taken):
-            cands.append((m.start(), m.end(), "COLLECTIVE"))
-            taken.append((m.start(), m.end()))
+    for pattern, kind in ((rules.bodies, "BODY"), (rules.collective, "COLLECTIVE")):
+        for m in pattern.finditer(text):
+            if m.end() > m.start() and not any(m.start() < e and s < m.end() for s, e in taken):
+                cands.append((m.start(), m.end(), kind))
+                taken.append((m.start(), m.end()))
     for m in re.finditer(r"人才", text):
         if not any(m.start() < e and s < m.end() for s, e in taken):
             cands.append((m.start(), m.end(), "BARE"))
     cands.sort()
     chars = list(text)
+    for e in entities:
+        if e.label not in ("ORG", "TALENT"):
+            chars[e.start : e.end] = _OTHER * (e.end - e.start)
     for s, e, _ in cands:
         chars[s:e] = _MASK * (e - s)
     masked = "".join(chars)
@@ -155,10 +167,13 @@ def find_actors(
             continue  # an alias being defined: （以下简称市人事局）
         clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(masked, 0, s)), default=0)
         lead_in = masked[clause_start:s]
-        if rules.not_actor_before.search(lead_in.rstrip("、和及与或者等各有关相关重点的")):
+        head_of_np = rules.np_end.match(masked[e:].lstrip(_MASK + "、和及与等"))
+        if head_of_np and rules.not_actor_before.search(lead_in.rstrip("、和及与或者等各有关相关重点的“「" + _MASK)):
             previous = None
-            continue
+            continue  # 设立人才交流服务机构: the object made, not an actor
         role = _role(masked, s, e, rules)
+        if role is None and rules.not_actor_after.match(masked[e:]):
+            continue  # 市委关于…的部署要求: the possessor of a nominal act
         coordinated = previous is not None and rules.coordination.match(masked[previous[0] : s])
         if role is None and coordinated:
             role = previous[1]  # 单位和个人: the second shares the first one's role
