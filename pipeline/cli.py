@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import corpus, evaluate, io, resources
+from . import corpus, evaluate, io, resources, train
 from .errors import InputError, PolicyError
 from .ingest import SUPPORTED, Meta, ingest_file
 from .params import Params, load_params
@@ -72,7 +72,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     headings = resources.heading_rules(params.segment.headings)
     outdir = Path(args.output) if args.output else params.paths.extract
     jobs = _jobs(args, params)
-    extractor = Extractor.load(params.extract.models)
+    extractor = Extractor.load(params.extract.models, params.extract.trained, params.extract.use_trained)
     failed = 0
     seen: dict[str, Path] = {}
     with ExitStack() as stack:
@@ -110,19 +110,56 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _rule_features(params: Params) -> train.RuleFeatures:
+    from .components.instruments import load_taxonomy
+    from .components.modality import load_triggers
+
+    models = params.extract.models
+    return train.RuleFeatures(
+        load_triggers(models / "modality" / "triggers.yaml"),
+        load_taxonomy(models / "instruments" / "taxonomy.yaml"),
+    )
+
+
+def _train_params(params: Params) -> train.TrainParams:
+    t = params.train
+    return train.TrainParams(c=t.c, ngram_max=t.ngram_max, rule_weight=t.rule_weight, min_examples=t.min_examples)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    params = load_params(args.params)
+    gold_dir = Path(args.gold) if args.gold else params.paths.gold
+    out = Path(args.output) if args.output else params.extract.trained
+    docs = evaluate.load_gold(gold_dir) + train.load_annotations([params.train.annotations])
+    models = train.train_all(docs, _rule_features(params), _train_params(params))
+    train.save(models, out)
+    for task, model in sorted(models.items()):
+        state = f"{len(model.clf.classes_)} classes" if model else "not trained (too few examples)"
+        print(f"{task}: {state}", file=sys.stderr)
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     params = load_params(args.params)
     extract_dir = Path(args.extract) if args.extract else params.paths.extract
     gold_dir = Path(args.gold) if args.gold else params.paths.gold
     out = Path(args.output) if args.output else params.paths.metrics
-    result = evaluate.evaluate_dir(extract_dir, gold_dir)
-    io.write_json(out, {"micro": result["micro"], "per_doc": result["per_doc"]})
+    gold = evaluate.load_gold(gold_dir)
+    pred = evaluate.load_prediction(extract_dir)
+    result = evaluate.score(gold, pred)
+    rules, tp = _rule_features(params), _train_params(params)
+    extra = train.load_annotations([params.train.annotations])
+    trained = evaluate.trained_metrics(gold, pred, extra, lambda docs: train.train_all(docs, rules, tp))
+    io.write_json(out, {"micro": result["micro"], "per_doc": result["per_doc"], "trained": trained})
     io.write_csv(out.with_name("modality_confusion.csv"), ["gold", "predicted"], result["confusion"])
     summary = result["micro"]
     print(
         " ".join(f"{k}={v:.3f}" for k, v in sorted(summary.items()) if isinstance(v, float)),
         file=sys.stderr,
     )
+    for setting, block in trained.items():
+        print(f"trained ({setting}): " + " ".join(f"{k}={v:.3f}" for k, v in sorted(block["micro"].items())),
+              file=sys.stderr)
     return 0
 
 
@@ -136,6 +173,11 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("-o", "--output", help="output folder (default: params paths.extract)")
     ex.add_argument("--manifest", help="manifest CSV (default: params paths.manifest)")
     ex.set_defaults(func=cmd_extract)
+
+    tr = sub.add_parser("train", help="train the statement classifiers from the gold files")
+    tr.add_argument("--gold", help="folder of gold .jsonl files (default: params paths.gold)")
+    tr.add_argument("-o", "--output", help="model folder (default: params extract.trained)")
+    tr.set_defaults(func=cmd_train)
 
     ev = sub.add_parser("evaluate", help="score an extraction against gold files")
     ev.add_argument("--extract", help="folder of extraction JSONL (default: params paths.extract)")

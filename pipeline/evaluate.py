@@ -194,3 +194,56 @@ def _tuple(k: Hashable) -> tuple[Hashable, ...]:
 
 def evaluate_dir(extract_dir: Path, gold_dir: Path) -> dict[str, Any]:
     return score(load_gold(gold_dir), load_prediction(extract_dir))
+
+
+def _label_metrics(pairs: list[tuple[str, str | None]], task: str) -> dict[str, float]:
+    if not pairs:
+        return {}
+    gold = [g for g, _ in pairs]
+    pred = [p for _, p in pairs]
+    acc = sum(g == p for g, p in pairs) / len(pairs)
+    if task == "modality":
+        return {"modality_accuracy": acc, "modality_macro_f1": macro_f1(gold, [p or "" for p in pred])}
+    return {
+        "instrument_accuracy": acc,
+        "instrument_top_accuracy": sum(_top(g) == _top(p) for g, p in pairs) / len(pairs),
+    }
+
+
+def trained_metrics(
+    gold_docs: list[dict[str, Any]],
+    pred: dict[str, dict[str, Any]],
+    extra_docs: list[dict[str, Any]],
+    fit_all: Any,
+) -> dict[str, Any]:
+    """Modality and instrument of the trained classifiers, leave-one-document-out and in-sample.
+
+    ``fit_all(docs)`` returns {task: model or None}; a model predicts from statement texts.
+    The statements scored are the pipeline's own, matched to gold ones; where a task has
+    no model (too few examples) the pipeline's rule output stands.
+    """
+    out: dict[str, Any] = {}
+    in_sample_models = fit_all(gold_docs + extra_docs)
+    for setting in ("lodo", "in_sample"):
+        collected: dict[str, list[tuple[str, str | None]]] = {"modality": [], "instrument": []}
+        per_doc: dict[str, Any] = {}
+        for gd in gold_docs:
+            pairs = align_statements(gd["statements"], pred.get(gd["doc"], {}).get("statements", []))
+            if setting == "lodo":
+                models = fit_all([d for d in gold_docs if d["doc"] != gd["doc"]] + extra_docs)
+            else:
+                models = in_sample_models
+            doc_metrics: dict[str, float] = {}
+            for task in ("modality", "instrument"):
+                model = models.get(task)
+                texts = [p["text"] for _, p in pairs]
+                guesses = model.predict(texts) if model is not None and texts else [p.get(task) for _, p in pairs]
+                scored = [(g[task], guess) for (g, _), guess in zip(pairs, guesses)]
+                collected[task].extend(scored)
+                doc_metrics.update(_label_metrics(scored, task))
+            per_doc[gd["doc"]] = doc_metrics
+        micro: dict[str, float] = {}
+        for task, scored in collected.items():
+            micro.update(_label_metrics(scored, task))
+        out[setting] = {"micro": micro, "per_doc": per_doc}
+    return out

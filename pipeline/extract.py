@@ -22,8 +22,8 @@ class Extractor:
     nlp: Language
 
     @classmethod
-    def load(cls, models_dir: Path) -> Extractor:
-        return cls(build_nlp(models_dir))
+    def load(cls, models_dir: Path, trained_dir: Path | None = None, use_trained: tuple[str, ...] = ()) -> Extractor:
+        return cls(build_nlp(models_dir, trained_dir, use_trained))
 
     def extract(
         self, document: Document, provisions: list[Provision], statements: list[Statement]

@@ -10,6 +10,7 @@ Each component is registered by name with its defaults as config, loads its rule
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from .components.entities import Entity, find_entities, load_entity_rules
 from .components.instruments import classify_instrument, load_taxonomy
 from .components.modality import classify_modality, load_triggers
 from .components.tokenizer import JiebaTokenizer
+from . import train
+from .errors import ConfigError
 from .records import Document, Statement
 
 STATEMENTS = "statement"
@@ -84,10 +87,16 @@ def term_patterns(rules_path: Path) -> list[dict[str, Any]]:
 class StatementComponent:
     """Modality, actors, implied issuer and instrument of every statement span."""
 
-    def __init__(self, models_dir: Path) -> None:
+    def __init__(self, models_dir: Path, trained_dir: Path | None = None, use_trained: Iterable[str] = ()) -> None:
         self.triggers = load_triggers(models_dir / "modality" / "triggers.yaml")
         self.roles = load_role_rules(models_dir / "actors")
         self.taxonomy = load_taxonomy(models_dir / "instruments" / "taxonomy.yaml")
+        self.trained = {}
+        for task in use_trained:
+            model = train.load(trained_dir, task) if trained_dir else None
+            if model is None:
+                raise ConfigError(trained_dir or models_dir, f"no trained {task} model; run `policy train`")
+            self.trained[task] = model
 
     def __call__(self, doc: Doc) -> Doc:
         ents = sorted(doc.spans.get(ENTITIES, []), key=lambda s: s.start_char)
@@ -101,6 +110,8 @@ class StatementComponent:
             provision = span.label_
             leadin = leadins.get(parents.get(provision) or "")
             tag = classify_modality(stext, self.triggers, leadin=leadin)
+            if "modality" in self.trained:
+                tag = dataclasses.replace(tag, modality=self.trained["modality"].predict([stext])[0])
             if text[s1 : s1 + 1] in ("：", ":"):
                 leadins[provision] = tag.modality
             inside = [
@@ -112,7 +123,10 @@ class StatementComponent:
             span._.modality = tag
             span._.actors = actors
             span._.implied_issuer = implied
-            span._.instrument = classify_instrument(stext, tag.pivot, self.taxonomy)
+            if "instrument" in self.trained:
+                span._.instrument = self.trained["instrument"].predict([stext])[0]
+            else:
+                span._.instrument = classify_instrument(stext, tag.pivot, self.taxonomy)
         return doc
 
 
@@ -122,19 +136,30 @@ def make_entities(nlp: Language, name: str, models_dir: str) -> EntityComponent:
     return EntityComponent(base / "patterns" / "entities.yaml", base / "lexicon" / "jieba_user.txt")
 
 
-@Language.factory("policy_statements", default_config={"models_dir": "models"})
-def make_statements(nlp: Language, name: str, models_dir: str) -> StatementComponent:
-    return StatementComponent(Path(models_dir))
+@Language.factory(
+    "policy_statements", default_config={"models_dir": "models", "trained_dir": None, "use_trained": []}
+)
+def make_statements(
+    nlp: Language, name: str, models_dir: str, trained_dir: str | None, use_trained: list[str]
+) -> StatementComponent:
+    return StatementComponent(Path(models_dir), Path(trained_dir) if trained_dir else None, use_trained)
 
 
-def build_nlp(models_dir: Path) -> Language:
+def build_nlp(models_dir: Path, trained_dir: Path | None = None, use_trained: Iterable[str] = ()) -> Language:
     """Blank zh (character segmenter) + term SpanRuler + entity and statement components."""
     register_extensions()
     nlp = spacy.blank("zh")
     ruler = nlp.add_pipe("span_ruler", name="policy_terms", config={"spans_key": TERMS, "phrase_matcher_attr": "ORTH"})
     ruler.add_patterns(term_patterns(Path(models_dir) / "patterns" / "entities.yaml"))
     nlp.add_pipe("policy_entities", config={"models_dir": str(models_dir)})
-    nlp.add_pipe("policy_statements", config={"models_dir": str(models_dir)})
+    nlp.add_pipe(
+        "policy_statements",
+        config={
+            "models_dir": str(models_dir),
+            "trained_dir": str(trained_dir) if trained_dir else None,
+            "use_trained": list(use_trained),
+        },
+    )
     return nlp
 
 

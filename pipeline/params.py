@@ -46,6 +46,17 @@ class SegmentParams:
 @dataclass(frozen=True)
 class ExtractParams:
     models: Path
+    trained: Path
+    use_trained: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TrainSection:
+    annotations: Path
+    c: float
+    ngram_max: int
+    rule_weight: float
+    min_examples: int
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,7 @@ class Params:
     ingest: IngestParams
     segment: SegmentParams
     extract: ExtractParams
+    train: TrainSection
 
 
 def _get(group: dict[str, Any], key: str, where: str, kind: type) -> Any:
@@ -103,5 +115,22 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         trailing_punct=_get(sg, "trailing_punct", f"{path}:segment", str),
     )
     eg = raw.get("extract", {})
-    extract = ExtractParams(models=p(eg, "models", f"{path}:extract"))
-    return Params(paths=paths, ingest=ingest, segment=segment, extract=extract)
+    use = _get(eg, "use_trained", f"{path}:extract", list)
+    bad = [t for t in use if t not in ("modality", "instrument")]
+    if bad:
+        raise ConfigError(f"{path}:extract", f"use_trained takes modality and/or instrument, not {bad}")
+    extract = ExtractParams(
+        models=p(eg, "models", f"{path}:extract"),
+        trained=p(eg, "trained", f"{path}:extract"),
+        use_trained=tuple(use),
+    )
+    tg = raw.get("train", {})
+    w = f"{path}:train"
+    train = TrainSection(
+        annotations=p(tg, "annotations", w),
+        c=_get(tg, "c", w, float),
+        ngram_max=_get(tg, "ngram_max", w, int),
+        rule_weight=_get(tg, "rule_weight", w, float),
+        min_examples=_get(tg, "min_examples", w, int),
+    )
+    return Params(paths=paths, ingest=ingest, segment=segment, extract=extract, train=train)

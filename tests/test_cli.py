@@ -10,7 +10,7 @@ from pipeline import cli
 
 from .conftest import ROOT
 
-GOOD = "人才措施\n第一条 为了促进人才发展，制定本措施。\n第二条 本措施自印发之日起施行。\n"
+GOOD = "人才措施\n第一条 为了促进人才发展，制定本措施。\n第二条 区人社局应当对引进的高层次人才给予最高10万元奖励。\n"
 
 
 def _run(*args):
@@ -26,16 +26,21 @@ def test_extract_writes_three_jsonl_files_with_provenance(tmp_path):
     (tmp_path / "in" / "a.txt").write_text(GOOD, encoding="utf-8")
     out = tmp_path / "out"
     assert _run("extract", tmp_path / "in", "-o", out, "--manifest", tmp_path / "none.csv") == 0
-    docs, provs, stmts = (_read(out / n) for n in cli.OUTPUT_FILES)
+    docs, provs, stmts, ents = (_read(out / n) for n in cli.OUTPUT_FILES)
     assert [d["doc_id"] for d in docs] == ["a"]
     assert set(docs[0]) >= {"doc_id", "title", "issuer", "date", "doc_number", "level", "region",
                             "source", "text", "sha256"}
     assert set(provs[0]) == {"doc_id", "provision_id", "level", "number", "heading", "text", "start",
                              "end", "parent"}
-    assert set(stmts[0]) == {"doc_id", "provision_id", "statement_id", "text", "start", "end"}
+    assert set(stmts[0]) == {"doc_id", "provision_id", "statement_id", "text", "start", "end", "modality",
+                             "also", "triggers", "actors", "implied_issuer", "instrument", "targets"}
+    assert set(ents[0]) >= {"doc_id", "provision_id", "statement_id", "text", "label", "start", "end"}
     text = docs[0]["text"]
-    for rec in provs + stmts:
+    for rec in provs + stmts + ents:
         assert text[rec["start"] : rec["end"]] == rec["text"]
+    for s in stmts:
+        for item in s["triggers"] + s["actors"] + s["targets"]:
+            assert text[item["start"] : item["end"]] == item["text"]
 
 
 def test_bad_inputs_are_reported_and_the_rest_written(tmp_path, capsys):
