@@ -72,7 +72,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     headings = resources.heading_rules(params.segment.headings)
     outdir = Path(args.output) if args.output else params.paths.extract
     jobs = _jobs(args, params)
-    extractor = Extractor.load(params.extract.models, params.extract.trained, params.extract.use_trained)
+    extractor = Extractor.from_params(params)
     failed = 0
     seen: dict[str, Path] = {}
     with ExitStack() as stack:

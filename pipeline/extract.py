@@ -22,8 +22,19 @@ class Extractor:
     nlp: Language
 
     @classmethod
-    def load(cls, models_dir: Path, trained_dir: Path | None = None, use_trained: tuple[str, ...] = ()) -> Extractor:
-        return cls(build_nlp(models_dir, trained_dir, use_trained))
+    def load(
+        cls,
+        models_dir: Path,
+        trained_dir: Path | None = None,
+        use_trained: tuple[str, ...] = (),
+        segmenter: str = "auto",
+    ) -> Extractor:
+        return cls(build_nlp(models_dir, trained_dir, use_trained, segmenter))
+
+    @classmethod
+    def from_params(cls, params: Any) -> Extractor:
+        e = params.extract
+        return cls.load(e.models, e.trained, e.use_trained, e.segmenter)
 
     def extract(
         self, document: Document, provisions: list[Provision], statements: list[Statement]
@@ -31,15 +42,23 @@ class Extractor:
         parents = {p.provision_id: p.parent for p in provisions}
         doc = self.nlp(make_doc(self.nlp, document, statements, parents))
         by_start = {s.start: s for s in statements}
+        ents = sorted((e.start_char, e.end_char, e.label_, e.text) for e in doc.spans[ENTITIES])
+        ent_starts = [e[0] for e in ents]
         out_statements = []
         for span in doc.spans[STATEMENTS]:
             st = by_start[span.start_char]
             tag = span._.modality
             base = st.start
-            ents_in = [e for e in doc.spans[ENTITIES] if st.start <= e.start_char and e.end_char <= st.end]
+            lo, hi = bisect.bisect_left(ent_starts, st.start), bisect.bisect_left(ent_starts, st.end)
+            targets = [e for e in ents[lo:hi] if e[1] <= st.end and e[2] == "TALENT"]
             out_statements.append(
                 {
-                    **st.to_dict(),
+                    "doc_id": st.doc_id,
+                    "provision_id": st.provision_id,
+                    "statement_id": st.statement_id,
+                    "text": st.text,
+                    "start": st.start,
+                    "end": st.end,
                     "modality": tag.modality,
                     "also": tag.also,
                     "triggers": [
@@ -53,10 +72,7 @@ class Extractor:
                     ],
                     "implied_issuer": span._.implied_issuer,
                     "instrument": span._.instrument,
-                    "targets": [
-                        {"text": e.text, "start": e.start_char, "end": e.end_char}
-                        for e in ents_in if e.label_ == "TALENT"
-                    ],
+                    "targets": [{"text": e[3], "start": e[0], "end": e[1]} for e in targets],
                 }
             )
         return out_statements, list(self._entities(document, provisions, statements, doc))

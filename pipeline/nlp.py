@@ -10,6 +10,7 @@ Each component is registered by name with its defaults as config, loads its rule
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,11 +18,12 @@ from typing import Any
 
 import spacy
 from spacy.language import Language
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from .components.actors import find_actors, load_role_rules
 from .components.entities import Entity, find_entities, load_entity_rules
-from .components.instruments import classify_instrument, load_taxonomy
+from .components.instruments import classify_instrument, load_taxonomy, regex_hits
 from .components.modality import classify_modality, load_triggers
 from .components.tokenizer import JiebaTokenizer
 from . import train
@@ -31,6 +33,14 @@ from .records import Document, Statement
 STATEMENTS = "statement"
 ENTITIES = "entities"
 TERMS = "terms"
+
+
+def doc_text(doc: Doc) -> str:
+    """The Doc's text, cached: rebuilding it from one token per character is slow."""
+    text = doc.user_data.get("text")
+    if text is None:
+        text = doc.user_data["text"] = doc.text
+    return text
 
 
 def register_extensions() -> None:
@@ -43,12 +53,12 @@ def register_extensions() -> None:
 class EntityComponent:
     """Entities from regexes, the term gazetteer (spans of the SpanRuler) and the NP chunker."""
 
-    def __init__(self, rules_path: Path, userdict: Path) -> None:
+    def __init__(self, rules_path: Path, userdict: Path, segmenter: str = "auto") -> None:
         self.rules = load_entity_rules(rules_path)
-        self.tokenizer = JiebaTokenizer(userdict)
+        self.tokenizer = JiebaTokenizer(userdict, engine=segmenter)
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         terms = sorted((s.start_char, s.end_char, s.label_) for s in doc.spans.get(TERMS, []))
         spans: list[Span] = []
         pos = 0
@@ -87,10 +97,19 @@ def term_patterns(rules_path: Path) -> list[dict[str, Any]]:
 class StatementComponent:
     """Modality, actors, implied issuer and instrument of every statement span."""
 
-    def __init__(self, models_dir: Path, trained_dir: Path | None = None, use_trained: Iterable[str] = ()) -> None:
+    def __init__(
+        self, nlp: Language, models_dir: Path, trained_dir: Path | None = None, use_trained: Iterable[str] = ()
+    ) -> None:
         self.triggers = load_triggers(models_dir / "modality" / "triggers.yaml")
         self.roles = load_role_rules(models_dir / "actors")
         self.taxonomy = load_taxonomy(models_dir / "instruments" / "taxonomy.yaml")
+        # literal instrument cues are found once per document by a PhraseMatcher
+        self.cue_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        for cue in sorted(self.taxonomy.literal):
+            self.cue_matcher.add(cue, [nlp.make_doc(cue)])
+        self.trigger_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        for cue in sorted(self.triggers.literal):
+            self.trigger_matcher.add(cue, [nlp.make_doc(cue)])
         self.trained = {}
         for task in use_trained:
             model = train.load(trained_dir, task) if trained_dir else None
@@ -99,25 +118,33 @@ class StatementComponent:
             self.trained[task] = model
 
     def __call__(self, doc: Doc) -> Doc:
-        ents = sorted(doc.spans.get(ENTITIES, []), key=lambda s: s.start_char)
+        ents = sorted((e.start_char, e.end_char, e.label_) for e in doc.spans.get(ENTITIES, []))
+        ent_starts = [e[0] for e in ents]
         issuers = list(doc.user_data.get("issuer", []))
         parents: dict[str, str | None] = doc.user_data.get("parents", {})
         leadins: dict[str, str] = {}
-        text = doc.text
+        text = doc_text(doc)
+        cue_hits = sorted(
+            (doc[a].idx, doc.vocab.strings[key]) for key, a, _ in self.cue_matcher(doc)
+        )
+        cue_starts = [h[0] for h in cue_hits]
+        trig_hits = sorted((doc[a].idx, doc.vocab.strings[key]) for key, a, _ in self.trigger_matcher(doc))
+        trig_starts = [h[0] for h in trig_hits]
         for span in doc.spans[STATEMENTS]:
             s0, s1 = span.start_char, span.end_char
             stext = text[s0:s1]
             provision = span.label_
             leadin = leadins.get(parents.get(provision) or "")
-            tag = classify_modality(stext, self.triggers, leadin=leadin)
+            lo, hi = bisect.bisect_left(trig_starts, s0), bisect.bisect_left(trig_starts, s1)
+            hits = [(pos - s0, cue) for pos, cue in trig_hits[lo:hi] if pos + len(cue) <= s1]
+            tag = classify_modality(stext, self.triggers, leadin=leadin, hits=hits)
             if "modality" in self.trained:
                 tag = dataclasses.replace(tag, modality=self.trained["modality"].predict([stext])[0])
             if text[s1 : s1 + 1] in ("：", ":"):
                 leadins[provision] = tag.modality
+            lo, hi = bisect.bisect_left(ent_starts, s0), bisect.bisect_left(ent_starts, s1)
             inside = [
-                Entity(e.start_char - s0, e.end_char - s0, e.label_, e.text)
-                for e in ents
-                if s0 <= e.start_char and e.end_char <= s1
+                Entity(a - s0, b - s0, label, text[a:b]) for a, b, label in ents[lo:hi] if b <= s1
             ]
             actors, implied = find_actors(stext, inside, tag, self.roles, issuers)
             span._.modality = tag
@@ -126,14 +153,22 @@ class StatementComponent:
             if "instrument" in self.trained:
                 span._.instrument = self.trained["instrument"].predict([stext])[0]
             else:
-                span._.instrument = classify_instrument(stext, tag.pivot, self.taxonomy)
+                lo, hi = bisect.bisect_left(cue_starts, s0), bisect.bisect_left(cue_starts, s1)
+                hits = [
+                    (pos - s0, cue, code, weight)
+                    for pos, cue in cue_hits[lo:hi]
+                    if pos + len(cue) <= s1
+                    for code, weight in self.taxonomy.literal[cue]
+                ]
+                hits.extend(regex_hits(stext, self.taxonomy))
+                span._.instrument = classify_instrument(stext, tag.pivot, self.taxonomy, hits)
         return doc
 
 
-@Language.factory("policy_entities", default_config={"models_dir": "models"})
-def make_entities(nlp: Language, name: str, models_dir: str) -> EntityComponent:
+@Language.factory("policy_entities", default_config={"models_dir": "models", "segmenter": "auto"})
+def make_entities(nlp: Language, name: str, models_dir: str, segmenter: str) -> EntityComponent:
     base = Path(models_dir)
-    return EntityComponent(base / "patterns" / "entities.yaml", base / "lexicon" / "jieba_user.txt")
+    return EntityComponent(base / "patterns" / "entities.yaml", base / "lexicon" / "jieba_user.txt", segmenter)
 
 
 @Language.factory(
@@ -142,16 +177,21 @@ def make_entities(nlp: Language, name: str, models_dir: str) -> EntityComponent:
 def make_statements(
     nlp: Language, name: str, models_dir: str, trained_dir: str | None, use_trained: list[str]
 ) -> StatementComponent:
-    return StatementComponent(Path(models_dir), Path(trained_dir) if trained_dir else None, use_trained)
+    return StatementComponent(nlp, Path(models_dir), Path(trained_dir) if trained_dir else None, use_trained)
 
 
-def build_nlp(models_dir: Path, trained_dir: Path | None = None, use_trained: Iterable[str] = ()) -> Language:
+def build_nlp(
+    models_dir: Path,
+    trained_dir: Path | None = None,
+    use_trained: Iterable[str] = (),
+    segmenter: str = "auto",
+) -> Language:
     """Blank zh (character segmenter) + term SpanRuler + entity and statement components."""
     register_extensions()
     nlp = spacy.blank("zh")
     ruler = nlp.add_pipe("span_ruler", name="policy_terms", config={"spans_key": TERMS, "phrase_matcher_attr": "ORTH"})
     ruler.add_patterns(term_patterns(Path(models_dir) / "patterns" / "entities.yaml"))
-    nlp.add_pipe("policy_entities", config={"models_dir": str(models_dir)})
+    nlp.add_pipe("policy_entities", config={"models_dir": str(models_dir), "segmenter": segmenter})
     nlp.add_pipe(
         "policy_statements",
         config={
@@ -165,7 +205,9 @@ def build_nlp(models_dir: Path, trained_dir: Path | None = None, use_trained: It
 
 def make_doc(nlp: Language, document: Document, statements: Iterable[Statement], parents: dict[str, str | None]) -> Doc:
     """A Doc of the document text with its statements as spans labelled by provision id."""
-    doc = nlp.make_doc(document.text)
+    # one token per character, whitespace included, so that every offset is a token boundary
+    doc = Doc(nlp.vocab, words=list(document.text), spaces=[False] * len(document.text))
+    doc.user_data["text"] = document.text
     spans = []
     for s in statements:
         span = doc.char_span(s.start, s.end, label=s.provision_id, alignment_mode="expand")

@@ -48,6 +48,7 @@ class ExtractParams:
     models: Path
     trained: Path
     use_trained: tuple[str, ...]
+    segmenter: str
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         models=p(eg, "models", f"{path}:extract"),
         trained=p(eg, "trained", f"{path}:extract"),
         use_trained=tuple(use),
+        segmenter=_get(eg, "segmenter", f"{path}:extract", str),
     )
     tg = raw.get("train", {})
     w = f"{path}:train"

@@ -7,7 +7,8 @@ it takes a line of normalised text and its jieba tokens and returns spans.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from ..errors import ConfigError
 Token = tuple[str, int, int, str]
 ADMIN_LEVELS = frozenset("省市区县乡镇")
 PREPOSITIONS = frozenset("由对向为在从将把被给与和及")
+CHUNK_LABELS = ("ORG", "PLATFORM", "EVENT", "PROGRAM", "TALENT")
 LABEL_PRIORITY = ("DOC", "MONEY", "DATE", "ORG", "PLATFORM", "EVENT", "PROGRAM", "TALENT", "INDUSTRY", "LOC")
 _PUNCT = set("，。、；：！？“”‘’《》（）()【】—…·,.;:!?\"' \t\n")
 _ZH_NUM = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -47,9 +49,15 @@ class LabelRules:
     class_terms: frozenset[str] = frozenset()
     not_heads: frozenset[str] = frozenset()
     compound_suffixes: tuple[str, ...] = ()
+    head_set: frozenset[str] = field(init=False)
+    head_max: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "head_set", frozenset(self.heads))
+        object.__setattr__(self, "head_max", max((len(h) for h in self.heads), default=0))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class EntityRules:
     labels: dict[str, LabelRules]
     program_heads: tuple[str, ...]
@@ -68,6 +76,38 @@ class EntityRules:
     named_unknown_min: int
     money: re.Pattern[str]
     dates: tuple[re.Pattern[str], ...]
+
+    def head_labels(self, word: str) -> list[str]:
+        """Labels one of whose heads ends ``word`` or (TALENT) opens a compound, in chunking order."""
+        cached = self._label_memo.get(word)
+        if cached is None:
+            cached = self._label_memo[word] = self._head_labels(word)
+        return cached
+
+    @cached_property
+    def _label_memo(self) -> dict[str, list[str]]:
+        return {}
+
+    def _head_labels(self, word: str) -> list[str]:
+        index, longest = self.head_index
+        found: set[str] = set()
+        for k in range(1, min(len(word), longest) + 1):
+            found.update(index.get(word[-k:], ()))
+            if word[k:] in self.compounds and word[:k] in index:
+                found.add("TALENT")
+        return [label for label in CHUNK_LABELS if label in found]
+
+    @cached_property
+    def head_index(self) -> tuple[dict[str, tuple[str, ...]], int]:
+        index: dict[str, list[str]] = {}
+        for label in CHUNK_LABELS:
+            for h in self.labels[label].heads if label in self.labels else ():
+                index.setdefault(h, []).append(label)
+        return {h: tuple(v) for h, v in index.items()}, max(map(len, index), default=0)
+
+    @cached_property
+    def compounds(self) -> frozenset[str]:
+        return frozenset(self.labels["TALENT"].compound_suffixes) if "TALENT" in self.labels else frozenset()
 
     @property
     def org_terms(self) -> frozenset[str]:
@@ -207,6 +247,14 @@ class _Chunker:
         return tokens[j][1]
 
 
+def _suffix_in(word: str, heads: frozenset[str], longest: int) -> str | None:
+    """The longest suffix of ``word`` that is in ``heads``."""
+    for k in range(min(len(word), longest), 0, -1):
+        if word[-k:] in heads:
+            return word[-k:]
+    return None
+
+
 def _strip(text: str, start: int, end: int, label: str, rules: EntityRules) -> tuple[int, int]:
     changed = True
     prefixes = rules.strip_prefixes + (rules.strip_prefixes_org if label == "ORG" else ())
@@ -247,11 +295,11 @@ def find_entities(
     chunker = _Chunker(tokens, rules, tags or {})
     for i, tok in enumerate(tokens):
         word = tok[0]
-        for label in ("ORG", "PLATFORM", "EVENT", "PROGRAM", "TALENT"):
-            lr = rules.labels.get(label)
-            if lr is None:
-                continue
-            head = next((h for h in lr.heads if word.endswith(h)), None)
+        if word in _PUNCT:
+            continue
+        for label in rules.head_labels(word):
+            lr = rules.labels[label]
+            head = _suffix_in(word, lr.head_set, lr.head_max)
             end = tok[2]
             if head is None and label == "TALENT":
                 # 技能型人才队伍: a talent noun that opens a compound
@@ -307,12 +355,12 @@ def find_entities(
     # longest first, then label priority; an entity inside another is dropped
     prio = {lab: k for k, lab in enumerate(LABEL_PRIORITY)}
     cands.sort(key=lambda c: (-(c[1] - c[0]), prio[c[2]], c[0]))
-    taken: list[tuple[int, int]] = []
+    used = bytearray(len(text) + 1)
     out: list[Entity] = []
     for start, end, label, extra in cands:
-        if start >= end or any(start < e and s < end for s, e in taken):
+        if start >= end or any(used[start:end]):
             continue
-        taken.append((start, end))
+        used[start:end] = b"\x01" * (end - start)
         out.append(Entity(start, end, label, text[start:end], **extra))
     out.sort(key=lambda e: (e.start, e.end))
     return out

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -12,6 +14,7 @@ import yaml
 from ..errors import ConfigError
 
 _CLAUSE = re.compile(r"[^，,；;：:]+")
+_LITERAL = re.compile(r"[\u3400-\u9fff\w、]+")
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,21 @@ class Taxonomy:
     meanings: dict[str, str]
     main_bonus: float
     default: str | None
+    # literal cues, looked up by substring: cue -> [(code, weight)]; regex cues apart
+    literal: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    regex: list[tuple[str, re.Pattern[str], float]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for code, cues in self.codes.items():
+            for pattern, weight in cues:
+                if _LITERAL.fullmatch(pattern.pattern):
+                    self.literal.setdefault(pattern.pattern, []).append((code, weight))
+                else:
+                    self.regex.append((code, pattern, weight))
+
+    @property
+    def longest(self) -> int:
+        return max(map(len, self.literal), default=0)
 
     @property
     def top_levels(self) -> list[str]:
@@ -42,21 +60,57 @@ def load_taxonomy(path: Path) -> Taxonomy:
         raise ConfigError(path, f"bad instrument taxonomy ({type(exc).__name__}: {exc})") from None
 
 
-def instrument_scores(text: str, main_pos: int, taxonomy: Taxonomy) -> dict[str, float]:
-    """Each code's vote: the cue weights of every clause, the main predicate's clause counted more."""
+def _cue_hits(text: str, taxonomy: Taxonomy) -> Iterator[tuple[int, str, str, float]]:
+    """(position, cue, code, weight) of every cue occurrence in ``text``."""
+    literal, longest = taxonomy.literal, taxonomy.longest
+    for i in range(len(text)):
+        for k in range(1, min(longest, len(text) - i) + 1):
+            hit = literal.get(text[i : i + k])
+            if hit:
+                for code, weight in hit:
+                    yield i, text[i : i + k], code, weight
+    yield from regex_hits(text, taxonomy)
+
+
+def regex_hits(text: str, taxonomy: Taxonomy) -> Iterator[tuple[int, str, str, float]]:
+    """Hits of the regex cues only (the literal ones can come from a PhraseMatcher)."""
+    for code, pattern, weight in taxonomy.regex:
+        for m in pattern.finditer(text):
+            yield m.start(), pattern.pattern, code, weight
+
+
+def instrument_scores(
+    text: str,
+    main_pos: int,
+    taxonomy: Taxonomy,
+    hits: Iterable[tuple[int, str, str, float]] | None = None,
+) -> dict[str, float]:
+    """Each code's vote: the cue weights of every clause (a cue counts once per clause),
+    the main predicate's clause counted ``1 + main_bonus`` times.
+
+    ``hits`` are (position, cue, code, weight) found beforehand; by default they are found here.
+    """
+    clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(text)]
+    starts = [a for a, _ in clauses]
     scores: dict[str, float] = defaultdict(float)
-    for m in _CLAUSE.finditer(text):
-        clause = m.group()
-        is_main = m.start() <= main_pos < m.end()
-        for code, cues in taxonomy.codes.items():
-            s = sum(w for pattern, w in cues if pattern.search(clause))
-            if s:
-                scores[code] += s * (1 + (taxonomy.main_bonus if is_main else 0))
+    seen: set[tuple[int, str, str]] = set()
+    for pos, cue, code, weight in (_cue_hits(text, taxonomy) if hits is None else hits):
+        k = bisect.bisect_right(starts, pos) - 1
+        if k < 0 or pos >= clauses[k][1] or (k, cue, code) in seen:
+            continue
+        seen.add((k, cue, code))
+        a, b = clauses[k]
+        scores[code] += weight * (1 + (taxonomy.main_bonus if a <= main_pos < b else 0.0))
     return dict(scores)
 
 
-def classify_instrument(text: str, main_pos: int, taxonomy: Taxonomy) -> str | None:
-    scores = instrument_scores(text, main_pos, taxonomy)
+def classify_instrument(
+    text: str,
+    main_pos: int,
+    taxonomy: Taxonomy,
+    hits: Iterable[tuple[int, str, str, float]] | None = None,
+) -> str | None:
+    scores = instrument_scores(text, main_pos, taxonomy, hits)
     if not scores:
         return taxonomy.default
     order = list(taxonomy.codes)

@@ -16,6 +16,7 @@ from ..errors import ConfigError
 
 CLASSES = ("obligation", "prohibition", "encouragement", "commitment", "permission", "exploration", "declaration")
 _CLAUSE = re.compile(r"[^，,：:]+[，,：:]?")
+_LITERAL = re.compile(r"[\u3400-\u9fff]+")
 
 
 @dataclass(frozen=True)
@@ -56,15 +57,21 @@ class TriggerTable:
     modals: re.Pattern[str]
     condition_end: re.Pattern[str]
     order: dict[str, int] = field(default_factory=dict)
+    literal: dict[str, str] = field(default_factory=dict)  # cue -> class, for a PhraseMatcher
 
 
 def load_triggers(path: Path) -> TriggerTable:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        classes = {
-            cls: re.compile("|".join(f"(?:{c})" for c in cues))
-            for cls, cues in data["classes"].items()
-        }
+        literal: dict[str, str] = {}
+        regex_cues: dict[str, list[str]] = {}
+        for cls, cues in data["classes"].items():
+            for cue in cues:
+                if _LITERAL.fullmatch(cue) and cue not in literal:
+                    literal[cue] = cls
+                else:
+                    regex_cues.setdefault(cls, []).append(cue)
+        classes = {cls: re.compile("|".join(f"(?:{c})" for c in cues)) for cls, cues in regex_cues.items()}
         unknown = set(classes) - set(CLASSES)
         if unknown:
             raise ConfigError(path, f"unknown modality classes: {sorted(unknown)}")
@@ -73,6 +80,7 @@ def load_triggers(path: Path) -> TriggerTable:
             declaration=tuple(re.compile(p) for p in data["declaration_patterns"]),
             declaration_also=tuple(re.compile(p) for p in data.get("declaration_also", [])),
             classes=classes,
+            literal=literal,
             sanction=re.compile(data["sanction"]),
             support_commitment=re.compile(data["support_commitment"]),
             inherit=bool(data.get("inherit_from_leadin", True)),
@@ -84,14 +92,30 @@ def load_triggers(path: Path) -> TriggerTable:
         raise ConfigError(path, f"bad modality triggers ({type(exc).__name__}: {exc})") from None
 
 
-def find_triggers(text: str, table: TriggerTable) -> list[Trigger]:
-    """All cues in ``text``; where cues overlap, the longer (then the earlier-listed class) wins."""
+def literal_hits(text: str, table: TriggerTable) -> list[tuple[int, str]]:
+    """(position, cue) of every literal cue in ``text``, overlapping ones included."""
+    hits = []
+    for cue in table.literal:
+        pos = text.find(cue)
+        while pos >= 0:
+            hits.append((pos, cue))
+            pos = text.find(cue, pos + 1)
+    return hits
+
+
+def find_triggers(text: str, table: TriggerTable, hits: list[tuple[int, str]] | None = None) -> list[Trigger]:
+    """All cues in ``text``; where cues overlap, the longer (then the earlier-listed class) wins.
+
+    ``hits`` are the literal cues' (position, cue) found beforehand (by a PhraseMatcher).
+    """
     found = [
         Trigger(m.group(), cls, m.start(), m.end())
         for cls, pattern in table.classes.items()
         for m in pattern.finditer(text)
         if m.end() > m.start()
     ]
+    for pos, cue in literal_hits(text, table) if hits is None else hits:
+        found.append(Trigger(cue, table.literal[cue], pos, pos + len(cue)))
     found += [Trigger(m.group(), "obligation", m.start(), m.end()) for m in table.sanction.finditer(text)]
     found += [Trigger(m.group(), "commitment", m.start(), m.end()) for m in table.support_commitment.finditer(text)]
     found.sort(key=lambda t: (-(t.end - t.start), table.order.get(t.cls, 99), t.start))
@@ -130,13 +154,15 @@ def _is_modal(trigger: Trigger, table: TriggerTable) -> bool:
     return table.modals.fullmatch(trigger.text) is not None
 
 
-def classify_modality(text: str, table: TriggerTable, leadin: str | None = None) -> ModalityTag:
+def classify_modality(
+    text: str, table: TriggerTable, leadin: str | None = None, hits: list[tuple[int, str]] | None = None
+) -> ModalityTag:
     """The primary modality of a statement, the other classes present, and the cues.
 
     ``leadin`` is the modality of the list lead-in (…不得有下列行为：) for an item: an item
     with no modal cue of its own takes it.
     """
-    triggers = find_triggers(text, table)
+    triggers = find_triggers(text, table, hits)
     purpose_end, start = main_clause_start(text, table)
 
     def tag(cls: str, main: Trigger | None, rule: str, also: list[str] | None = None) -> ModalityTag:

@@ -1,37 +1,80 @@
-"""A jieba tokenizer that owns its state (never the global jieba.dt) and can be pickled."""
+"""A jieba tokenizer that owns its state (never the global jieba.dt) and can be pickled.
+
+The engine is jieba itself or jieba-fast-dat, a C++ build of the same algorithm and
+dictionary that gives the same tokens several times faster; ``engine="auto"`` takes the
+fast one when it is installed. Part-of-speech tags come from jieba's dictionary.
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
+from typing import Any
 
 import jieba
 import jieba.posseg
 
+from ..errors import ConfigError
+
 jieba.setLogLevel(logging.WARNING)
+ENGINES = ("auto", "jieba", "jieba_fast_dat")
+
+
+def _engine_module(engine: str) -> Any:
+    if engine not in ENGINES:
+        raise ConfigError("params.yaml:extract.segmenter", f"segmenter must be one of {ENGINES}, not {engine!r}")
+    if engine in ("auto", "jieba_fast_dat"):
+        try:
+            module = importlib.import_module("jieba_fast_dat")
+            module.setLogLevel(logging.WARNING)
+            return module
+        except ImportError:
+            if engine == "jieba_fast_dat":
+                raise ConfigError("params.yaml:extract.segmenter", "jieba_fast_dat is not installed") from None
+    return jieba
+
+
+def _user_tags(path: Path) -> dict[str, str]:
+    """word -> tag of a jieba user dictionary (lines ``word [freq] [tag]``)."""
+    tags = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and not parts[-1].isdigit():
+            tags[parts[0]] = parts[-1]
+        elif len(parts) == 2 and not parts[1].isdigit():
+            tags[parts[0]] = parts[1]
+    return tags
 
 
 class JiebaTokenizer:
     """jieba segmentation with the project's user dictionary, plus jieba's word -> POS table."""
 
-    def __init__(self, userdict: str | Path | None = None) -> None:
+    def __init__(self, userdict: str | Path | None = None, hmm: bool = True, engine: str = "auto") -> None:
         self.userdict = str(userdict) if userdict else None
-        self._jieba = jieba.Tokenizer()
+        self.hmm = hmm
+        self.engine = engine
+        module = _engine_module(engine)
+        self.engine_name = module.__name__
+        self._jieba = module.Tokenizer()
         self._jieba.initialize()
         if self.userdict:
             self._jieba.load_userdict(self.userdict)
-        self.tags: dict[str, str] = dict(jieba.posseg.POSTokenizer(self._jieba).word_tag_tab)
-        self.tags.update(self._jieba.user_word_tag_tab)
+        tagger = jieba.Tokenizer()  # only for its dictionary's part-of-speech table
+        self.tags: dict[str, str] = dict(jieba.posseg.POSTokenizer(tagger).word_tag_tab)
+        if self.userdict:
+            self.tags.update(_user_tags(Path(self.userdict)))
 
     def __reduce__(self):  # rebuild from the path instead of pickling jieba's lock
-        return (type(self), (self.userdict,))
+        return (type(self), (self.userdict, self.hmm, self.engine))
 
     def tokens(self, text: str, offset: int = 0) -> list[tuple[str, int, int, str]]:
         """(word, start, end, tag) for each jieba token; unknown words get the tag 'x'."""
-        out = []
-        for word, start, end in self._jieba.tokenize(text, HMM=True):
-            out.append((word, start + offset, end + offset, self.tags.get(word, "x")))
-        return out
+        tags = self.tags
+        return [
+            (word, start + offset, end + offset, tags.get(word, "x"))
+            for word, start, end in self._jieba.tokenize(text, HMM=self.hmm)
+        ]
 
     def cut(self, text: str) -> list[str]:
-        return self._jieba.lcut(text, HMM=True)
+        return list(self._jieba.lcut(text, HMM=self.hmm))
