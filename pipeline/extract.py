@@ -28,13 +28,14 @@ class Extractor:
         trained_dir: Path | None = None,
         use_trained: tuple[str, ...] = (),
         segmenter: str = "auto",
+        hanlp: dict[str, Any] | None = None,
     ) -> Extractor:
-        return cls(build_nlp(models_dir, trained_dir, use_trained, segmenter))
+        return cls(build_nlp(models_dir, trained_dir, use_trained, segmenter, hanlp))
 
     @classmethod
     def from_params(cls, params: Any) -> Extractor:
         e = params.extract
-        return cls.load(e.models, e.trained, e.use_trained, e.segmenter)
+        return cls.load(e.models, e.trained, e.use_trained, e.segmenter, e.hanlp)
 
     def extract(
         self, document: Document, provisions: list[Provision], statements: list[Statement]

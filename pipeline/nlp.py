@@ -53,9 +53,30 @@ def register_extensions() -> None:
 class EntityComponent:
     """Entities from regexes, the term gazetteer (spans of the SpanRuler) and the NP chunker."""
 
-    def __init__(self, rules_path: Path, userdict: Path, segmenter: str = "auto") -> None:
+    def __init__(
+        self, rules_path: Path, userdict: Path, segmenter: str = "auto", hanlp: dict[str, Any] | None = None
+    ) -> None:
         self.rules = load_entity_rules(rules_path)
         self.tokenizer = JiebaTokenizer(userdict, engine=segmenter)
+        self.backend = None
+        if hanlp and hanlp.get("enabled"):
+            from .backends.hanlp import HanLPBackend, load_mapping
+
+            self.backend = HanLPBackend(
+                load_mapping(rules_path.parent.parent / "backends" / "hanlp.yaml"),
+                model=hanlp.get("model"),
+                url=hanlp.get("url"),
+                auth_env=hanlp.get("auth_env", "HANLP_AUTH"),
+                tasks=hanlp.get("tasks", ["tok/fine", "ner/msra"]),
+            )
+
+    def analyse(self, line: str) -> tuple[list[tuple[str, int, int, str]], list[tuple[int, int, str]]]:
+        """Tokens of a line, and entity spans from the backend if one is configured."""
+        if self.backend is None:
+            return self.tokenizer.tokens(line), []
+        tokens, ner = self.backend.analyse(line)
+        tags = self.tokenizer.tags
+        return [(w, a, b, tags.get(w, "x")) for w, a, b, _ in tokens], ner
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
@@ -75,7 +96,8 @@ class EntityComponent:
                     line_terms.append((s - pos, e - pos, label))
                 j += 1
             if line.strip():
-                for ent in find_entities(line, self.tokenizer.tokens(line), self.rules, line_terms, self.tokenizer.tags):
+                tokens, backend_spans = self.analyse(line)
+                for ent in find_entities(line, tokens, self.rules, line_terms + backend_spans, self.tokenizer.tags):
                     span = doc.char_span(ent.start + pos, ent.end + pos, label=ent.label, alignment_mode="expand")
                     if span is not None:
                         span._.entity = ent
@@ -165,10 +187,14 @@ class StatementComponent:
         return doc
 
 
-@Language.factory("policy_entities", default_config={"models_dir": "models", "segmenter": "auto"})
-def make_entities(nlp: Language, name: str, models_dir: str, segmenter: str) -> EntityComponent:
+@Language.factory(
+    "policy_entities", default_config={"models_dir": "models", "segmenter": "auto", "hanlp": {"enabled": False}}
+)
+def make_entities(nlp: Language, name: str, models_dir: str, segmenter: str, hanlp: dict[str, Any]) -> EntityComponent:
     base = Path(models_dir)
-    return EntityComponent(base / "patterns" / "entities.yaml", base / "lexicon" / "jieba_user.txt", segmenter)
+    return EntityComponent(
+        base / "patterns" / "entities.yaml", base / "lexicon" / "jieba_user.txt", segmenter, hanlp
+    )
 
 
 @Language.factory(
@@ -185,13 +211,17 @@ def build_nlp(
     trained_dir: Path | None = None,
     use_trained: Iterable[str] = (),
     segmenter: str = "auto",
+    hanlp: dict[str, Any] | None = None,
 ) -> Language:
     """Blank zh (character segmenter) + term SpanRuler + entity and statement components."""
     register_extensions()
     nlp = spacy.blank("zh")
     ruler = nlp.add_pipe("span_ruler", name="policy_terms", config={"spans_key": TERMS, "phrase_matcher_attr": "ORTH"})
     ruler.add_patterns(term_patterns(Path(models_dir) / "patterns" / "entities.yaml"))
-    nlp.add_pipe("policy_entities", config={"models_dir": str(models_dir), "segmenter": segmenter})
+    nlp.add_pipe(
+        "policy_entities",
+        config={"models_dir": str(models_dir), "segmenter": segmenter, "hanlp": hanlp or {"enabled": False}},
+    )
     nlp.add_pipe(
         "policy_statements",
         config={

@@ -49,6 +49,7 @@ class ExtractParams:
     trained: Path
     use_trained: tuple[str, ...]
     segmenter: str
+    hanlp: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         trained=p(eg, "trained", f"{path}:extract"),
         use_trained=tuple(use),
         segmenter=_get(eg, "segmenter", f"{path}:extract", str),
+        hanlp=_get(eg, "hanlp", f"{path}:extract", dict),
     )
     tg = raw.get("train", {})
     w = f"{path}:train"

@@ -242,9 +242,18 @@ class _Chunker:
                 break  # 武昌高校: a place, then a class of organisations
             j -= 1
         # 区、县人事局 / 省、市人民政府: coordinated administrative levels share the name
-        while j >= 2 and tokens[j - 1][0] == "、" and tokens[j - 2][0] in ADMIN_LEVELS and tokens[j][0] in ADMIN_LEVELS:
-            j -= 2
-        return tokens[j][1]
+        start = tokens[j][1]
+        while j >= 2 and tokens[j - 1][0] == "、" and tokens[j][0] in ADMIN_LEVELS:
+            word = tokens[j - 2][0]
+            if word in ADMIN_LEVELS:
+                j -= 2
+                start = tokens[j][1]
+            elif len(word) == 2 and word[0] in PREPOSITIONS and word[1] in ADMIN_LEVELS:
+                start = tokens[j - 2][2] - 1  # 由区、县…: jieba glued the preposition on
+                break
+            else:
+                break
+        return start
 
 
 def _suffix_in(word: str, heads: frozenset[str], longest: int) -> str | None:

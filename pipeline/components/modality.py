@@ -177,6 +177,9 @@ def classify_modality(
     main = in_main[0] if in_main else None
     if main is not None and modal is not None and main.cls == "obligation" and not _is_modal(main, table):
         main = modal  # 重点建设工程的…人员不得流动: the directive word sits in the subject
+    if main is not None and main.cls == "obligation" and not _is_modal(main, table) and text[start:start + 1] in "对为向":
+        # 对新引进的人才给予…: a directive word inside the prepositional object does not count
+        main = next((t for t in in_main if t.cls != "obligation" or _is_modal(t, table)), main)
     if main is None:
         return tag("declaration", None, "default")
     also = {t.cls for t in triggers} - {main.cls}

@@ -1,0 +1,1 @@
+"""Optional tokenisation/NER backends. The default path needs none of them."""

@@ -1,0 +1,46 @@
+from pipeline.components.actors import canonicalise, find_actors
+from pipeline.components.modality import classify_modality
+
+
+def _actors(text, triggers, roles, entities, issuers=("中共某区委", "某区人民政府")):
+    tag = classify_modality(text, triggers)
+    mentions, implied = find_actors(text, entities(text), tag, roles, list(issuers))
+    return {(m.text, m.role) for m in mentions}, implied, tag
+
+
+def test_encouraged_actor_is_addressee(triggers, roles, entities):
+    actors, implied, tag = _actors("鼓励企业设立人才发展基金", triggers, roles, entities)
+    assert ("企业", "addressee") in actors and tag.modality == "encouragement" and not implied
+
+
+def test_lead_and_cooperating_bodies(triggers, roles, entities):
+    actors, implied, _ = _actors("由区人社局会同区财政局制定实施细则", triggers, roles, entities)
+    assert ("区人社局", "lead") in actors and ("区财政局", "cooperate") in actors
+    assert not implied  # the duty has an explicit doer
+
+
+def test_beneficiary_of_a_benefit(triggers, roles, entities):
+    actors, implied, tag = _actors("对引进的高层次人才给予安家补贴", triggers, roles, entities)
+    assert ("高层次人才", "beneficiary") in actors and tag.modality == "commitment" and implied
+
+
+def test_coordinated_subjects_share_the_role(triggers, roles, entities):
+    actors, implied, _ = _actors("单位和个人应当遵守本办法", triggers, roles, entities)
+    assert {("单位", "responsible"), ("个人", "responsible")} <= actors and not implied
+
+
+def test_object_made_is_not_an_actor(triggers, roles, entities):
+    actors, implied, _ = _actors("设立人才服务机构，应当具备下列条件", triggers, roles, entities)
+    assert actors == set() and implied
+
+
+def test_deictic_place_is_not_an_actor(triggers, roles, entities):
+    actors, implied, _ = _actors("我区加快建设人才公寓", triggers, roles, entities)
+    assert actors == set() and implied
+
+
+def test_canonical_names_and_types(roles):
+    assert canonicalise("区委", roles, ["中共某区委", "某区人民政府"]) == ("中共某区委", "party organ")
+    assert canonicalise("区政府", roles, ["中共某区委", "某区人民政府"]) == ("某区人民政府", "government")
+    assert canonicalise("用人主体", roles, []) == ("用人单位", "employer")
+    assert canonicalise("北京大学", roles, [])[1] == "university or institute"

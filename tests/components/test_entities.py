@@ -1,0 +1,60 @@
+import pytest
+
+from pipeline.components.entities import zh_to_number
+
+
+def _labels(ents):
+    return [(e.text, e.label) for e in ents]
+
+
+@pytest.mark.parametrize(
+    "text, value, bound",
+    [("给予最高10万元奖励", 100_000, "max"), ("处以五千元以下罚款", 5_000, "max"),
+     ("补贴不低于1.5万元", 15_000, "min"), ("资助500万元", 5_000_000, "exact")],
+)
+def test_money_value_and_bound(entities, text, value, bound):
+    money = [e for e in entities(text) if e.label == "MONEY"]
+    assert len(money) == 1 and money[0].value == value and money[0].bound == bound
+
+
+def test_dates_and_documents(entities):
+    ents = entities("根据《某市人才发展规划》，2023年6月起每年评选一次，三十日内办结")
+    assert ("某市人才发展规划", "DOC") in _labels(ents)
+    dates = {e.text: e.norm for e in ents if e.label == "DATE"}
+    assert dates == {"2023年6月": "2023-06", "每年": None, "三十日内": None}
+
+
+def test_org_spans_drop_determiners_and_split_classes(entities):
+    ents = _labels(entities("鼓励各类用人单位和我区高校科研院所参与"))
+    assert ("用人单位", "ORG") in ents and ("高校", "ORG") in ents and ("科研院所", "ORG") in ents
+    assert not any(t.startswith(("各类", "我区")) for t, _ in ents)
+
+
+def test_named_bodies_and_coordinated_levels(entities):
+    ents = _labels(entities("由区、县人事局和北京大学负责"))
+    assert ("区、县人事局", "ORG") in ents and ("北京大学", "ORG") in ents
+
+
+def test_talent_needs_a_qualifier(entities):
+    ents = _labels(entities("引进一批海外高层次人才，服务各类人才"))
+    assert ("海外高层次人才", "TALENT") in ents
+    assert not any(t in ("人才", "各类人才") for t, _ in ents)
+
+
+def test_quoted_programmes(entities):
+    ents = _labels(entities("实施“光谷英才计划”，通过“一事一议”方式给予支持"))
+    assert ("光谷英才计划", "PROGRAM") in ents and ("一事一议", "PROGRAM") in ents
+
+
+def test_entities_never_overlap_and_slice_the_text(entities):
+    text = "依托武汉大学、中科院武汉分院等高校院所，建设人才创新创业服务中心（东湖），吸引海外优秀人才"
+    ents = entities(text)
+    for e in ents:
+        assert text[e.start : e.end] == e.text
+    spans = sorted((e.start, e.end) for e in ents)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+
+
+@pytest.mark.parametrize("text, number", [("500", 500), ("五千", 5000), ("十", 10), ("三万五千", 35000), ("1.5", 1.5)])
+def test_zh_to_number(text, number):
+    assert zh_to_number(text) == number

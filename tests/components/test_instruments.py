@@ -1,0 +1,36 @@
+import pytest
+
+from pipeline.components.instruments import classify_instrument, instrument_scores
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("对入选人才给予一次性资助和生活补贴", "supply.funding"),
+        ("建设博士后科研工作站和众创空间等孵化载体", "supply.platform"),
+        ("为高层次人才提供子女入学和住房安居服务", "supply.service"),
+        ("建立人才信息数据库", "supply.information"),
+        ("设立人才发展基金，引导社会资本投资", "env.finance"),
+        ("对符合条件的企业给予税收减免", "env.tax"),
+        ("建立容错机制，营造尊重人才的良好氛围", "env.incentive"),
+        ("成立人才工作领导小组，实行目标责任制", "env.organization"),
+        ("举办高峰论坛，组建校友联盟", "demand.cooperation"),
+        ("开展人才管理改革试点示范", "demand.pilot"),
+        ("发展人力资源服务产业园，鼓励市场化引才", "demand.market"),
+        ("政府购买服务", "demand.procurement"),
+    ],
+)
+def test_instrument_code(taxonomy, text, code):
+    assert classify_instrument(text, 0, taxonomy) == code
+
+
+def test_precomputed_hits_give_the_same_scores(taxonomy):
+    from pipeline.components.instruments import _cue_hits
+
+    text = "建设人才基地，给予资金补贴"
+    hits = list(_cue_hits(text, taxonomy))
+    assert instrument_scores(text, 0, taxonomy, hits) == instrument_scores(text, 0, taxonomy)
+
+
+def test_no_cue_gives_the_default(taxonomy):
+    assert classify_instrument("其他事项", 0, taxonomy) == taxonomy.default

@@ -1,0 +1,60 @@
+import pytest
+
+from pipeline.components.modality import classify_modality, main_clause_start
+
+
+@pytest.mark.parametrize(
+    "text, modality",
+    [
+        ("不得擅自转租人才公寓", "prohibition"),
+        ("鼓励企业设立博士后科研工作站", "encouragement"),
+        ("对新引进的顶尖人才给予最高500万元安家补贴", "commitment"),
+        ("用人单位可以自主确定高层次人才的薪酬", "permission"),
+        ("探索建立人才积分管理制度", "exploration"),
+        ("为了促进人才发展，结合本区实际，制定本办法", "declaration"),
+        ("本办法所称青年人才，是指年龄不超过35周岁的人才", "declaration"),
+        ("加快建设国际人才社区", "obligation"),
+        ("区人社部门应当在十个工作日内办结", "obligation"),
+        ("支持高校利用自身资源建设众创空间", "encouragement"),
+        ("围绕主导产业，聚焦关键领域，精准引进一批领军人才", "obligation"),
+    ],
+)
+def test_primary_modality(triggers, text, modality):
+    assert classify_modality(text, triggers).modality == modality
+
+
+def test_a_condition_clause_is_skipped(triggers):
+    tag = classify_modality("用人单位违反合同约定，给人才造成损失的，应当依法赔偿", triggers)
+    assert tag.modality == "obligation" and tag.main.text == "应当"
+
+
+def test_a_modal_outranks_a_directive_word_in_the_subject(triggers):
+    # 建设 sits in the subject; the statement forbids something
+    assert classify_modality("承担重大建设项目的技术人员，未经批准不得离岗", triggers).modality == "prohibition"
+
+
+def test_other_classes_go_to_also(triggers):
+    tag = classify_modality("探索设立人才基金，对入选项目给予资助", triggers)
+    assert tag.modality == "exploration" and "commitment" in tag.also
+
+
+def test_items_inherit_the_lead_in(triggers):
+    assert classify_modality("泄露单位的技术秘密", triggers, leadin="prohibition").modality == "prohibition"
+    # an item with a modal of its own keeps it
+    assert classify_modality("可以委托中介机构办理", triggers, leadin="prohibition").modality == "permission"
+
+
+def test_sanctions_are_obligations_not_commitments(triggers):
+    assert classify_modality("由主管部门责令改正，并予以处罚", triggers).modality == "obligation"
+
+
+def test_main_clause_start_skips_purpose_and_conditions(triggers):
+    text = "为优化服务，对符合条件的，应当予以办理"
+    purpose_end, main = main_clause_start(text, triggers)
+    assert text[purpose_end:].startswith("对符合条件的") and text[main:].startswith("应当")
+
+
+def test_trigger_offsets_slice_the_text(triggers):
+    text = "鼓励用人单位建立人才公寓，并给予补贴"
+    for t in classify_modality(text, triggers).triggers:
+        assert text[t.start : t.end] == t.text
