@@ -51,6 +51,8 @@ class RoleRules:
     deictic: tuple[str, ...]
     subject_at_clause_start: bool
     not_actor_before: re.Pattern[str]
+    lead_in_noise: re.Pattern[str]
+    body_level: re.Pattern[str]
     coordination: re.Pattern[str]
     actor_prefix: re.Pattern[str]
     aliases: dict[str, tuple[str, str]]
@@ -90,6 +92,8 @@ def load_role_rules(folder: Path) -> RoleRules:
             deictic=tuple(roles["deictic"]),
             subject_at_clause_start=bool(roles.get("subject_at_clause_start", False)),
             not_actor_before=re.compile(roles["not_actor_before"]),
+            lead_in_noise=re.compile(roles["lead_in_noise"]),
+            body_level=re.compile(roles["body_level"]),
             coordination=re.compile(roles["coordination"]),
             actor_prefix=re.compile(roles["actor_prefix"]),
             aliases=aliases,
@@ -144,11 +148,22 @@ def find_actors(
     for e in entities:
         if e.label in ("ORG", "TALENT"):
             cands.append((e.start, e.end, e.label))
-    for pattern, kind in ((rules.bodies, "BODY"), (rules.collective, "COLLECTIVE")):
-        for m in pattern.finditer(text):
-            if m.end() > m.start() and not any(m.start() < e and s < m.end() for s, e in taken):
-                cands.append((m.start(), m.end(), kind))
-                taken.append((m.start(), m.end()))
+    bodies: list[list[int]] = []
+    for m in rules.bodies.finditer(text):
+        if any(m.start() < e and s < m.end() for s, e in taken):
+            continue
+        if bodies and bodies[-1][1] == m.start():
+            bodies[-1][1] = m.end()  # 领导班子党员领导干部: one mention
+        else:
+            level = rules.body_level.search(text, 0, m.start())
+            bodies.append([level.start() if level else m.start(), m.end()])
+    for s, e in bodies:
+        cands.append((s, e, "BODY"))
+        taken.append((s, e))
+    for m in rules.collective.finditer(text):
+        if m.end() > m.start() and not any(m.start() < e and s < m.end() for s, e in taken):
+            cands.append((m.start(), m.end(), "COLLECTIVE"))
+            taken.append((m.start(), m.end()))
     for m in re.finditer(r"人才", text):
         if not any(m.start() < e and s < m.end() for s, e in taken):
             cands.append((m.start(), m.end(), "BARE"))
@@ -167,8 +182,10 @@ def find_actors(
             continue  # an alias being defined: （以下简称市人事局）
         clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(masked, 0, s)), default=0)
         lead_in = masked[clause_start:s]
-        head_of_np = rules.np_end.match(masked[e:].lstrip(_MASK + "、和及与等"))
-        if head_of_np and rules.not_actor_before.search(lead_in.rstrip("、和及与或者等各有关相关重点的“「" + _MASK)):
+        head_of_np = rules.np_end.match(masked[e:].lstrip(_MASK + _OTHER + "、和及与等"))
+        trimmed = lead_in.rstrip(_MASK + _OTHER + "、")
+        trimmed = rules.lead_in_noise.sub("", trimmed).rstrip(_MASK + _OTHER + "、")
+        if head_of_np and rules.not_actor_before.search(trimmed):
             previous = None
             continue  # 设立人才交流服务机构: the object made, not an actor
         role = _role(masked, s, e, rules)

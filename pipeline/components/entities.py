@@ -298,7 +298,7 @@ def find_entities(
     bounds_start = {t[1] for t in tokens}
     bounds_end = {t[2] for t in tokens}
     for start, end, label in term_spans:
-        if start in bounds_start and end in bounds_end:
+        if start in bounds_start and end in bounds_end and text[end : end + 1] not in rules.modifier_suffixes:
             cands.append((start, end, label, {}))
 
     chunker = _Chunker(tokens, rules, tags or {})
