@@ -158,6 +158,11 @@ def find_actors(
             level = rules.body_level.search(text, 0, m.start())
             bodies.append([level.start() if level else m.start(), m.end()])
     for s, e in bodies:
+        # 人事局工作人员: the staff of a body named just before them are one mention
+        owner = next((c for c in cands if c[1] == s and c[2] == "ORG"), None)
+        if owner is not None:
+            cands.remove(owner)
+            s = owner[0]
         cands.append((s, e, "BODY"))
         taken.append((s, e))
     for m in rules.collective.finditer(text):
@@ -188,9 +193,9 @@ def find_actors(
         if head_of_np and rules.not_actor_before.search(trimmed):
             previous = None
             continue  # 设立人才交流服务机构: the object made, not an actor
-        role = _role(masked, s, e, rules)
-        if role is None and rules.not_actor_after.match(masked[e:]):
+        if rules.not_actor_after.match(masked[e:]):
             continue  # 市委关于…的部署要求: the possessor of a nominal act
+        role = _role(masked, s, e, rules)
         coordinated = previous is not None and rules.coordination.match(masked[previous[0] : s])
         if role is None and coordinated:
             role = previous[1]  # 单位和个人: the second shares the first one's role
@@ -203,13 +208,15 @@ def find_actors(
             if role is None and not (rules.subject_at_clause_start and at_start):
                 continue
         role = role or "responsible"
-        if role == "responsible" and tag.modality == "permission" and tag.purpose_end <= s < tag.pivot:
+        if role == "responsible" and tag.modality == "permission" and tag.main_start <= s < tag.pivot:
             role = "addressee"  # 当事人…可以…: the permitted doer
         m = rules.actor_prefix.search(text[:s])
         a = m.start() if m else s
+        previous = (e, role)
+        if any(m.text == text[a:e] and m.role == role for m in mentions):
+            continue  # one mention per name and role in a statement
         canonical, kind_name = canonicalise(text[a:e], rules, issuers)
         mentions.append(ActorMention(text[a:e], role, a, e, canonical, kind_name))
-        previous = (e, role)
     implied = False
     if tag.modality in IMPLYING:
         pivot = tag.pivot
