@@ -74,6 +74,8 @@ class EntityRules:
     modifier_suffixes: frozenset[str]
     not_entities: frozenset[str]
     named_unknown_min: int
+    name_numeral_min: int
+    quantity_openers: str
     money: re.Pattern[str]
     dates: tuple[re.Pattern[str], ...]
 
@@ -149,6 +151,8 @@ def load_entity_rules(path: Path) -> EntityRules:
             modifier_suffixes=frozenset(data["modifier_suffixes"]),
             not_entities=frozenset(data["not_entities"]),
             named_unknown_min=int(data["named_unknown_min"]),
+            name_numeral_min=int(data["name_numeral_min"]),
+            quantity_openers=str(data["quantity_openers"]),
             money=re.compile(data["money"]),
             dates=tuple(re.compile(p) for p in data["date"]),
         )
@@ -208,6 +212,8 @@ class _Chunker:
             return True
         if any(c in _PUNCT for c in word):
             return False
+        if tag == "m":  # 九万里 is a name, 一批 a quantity
+            return len(word) >= self.rules.name_numeral_min and word[0] not in self.rules.quantity_openers
         return tag in self.rules.np_tags or word in self.rules.np_verbs
 
     def named(self, toks: list[Token]) -> bool:
