@@ -163,6 +163,68 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_extraction(folder: Path) -> dict[str, list[dict]]:
+    return {name: list(io.read_jsonl(folder / f"{name}.jsonl"))
+            for name in ("documents", "provisions", "statements", "entities")}
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from . import compare, export
+    from .components.tokenizer import JiebaTokenizer
+
+    params = load_params(args.params)
+    cfg = params.compare
+    ex = _load_extraction(Path(args.extract) if args.extract else params.paths.extract)
+    out = Path(args.output) if args.output else params.paths.compare
+    targets = compare.load_targets(cfg.targets)
+    tok = JiebaTokenizer(params.extract.models / "lexicon" / "jieba_user.txt", engine=params.extract.segmenter)
+    docs, stmts, ents = ex["documents"], ex["statements"], ex["entities"]
+    stmts_by_doc, ents_by_doc = compare._by_doc(stmts), compare._by_doc(ents)
+    for d in tqdm(docs, unit="graph", disable=None, file=sys.stderr):
+        g = compare.policy_graph(d, stmts_by_doc.get(d["doc_id"], []), ents_by_doc.get(d["doc_id"], []), targets)
+        export.write_graph(g, out / "graphs", d["doc_id"], title=d.get("title") or d["doc_id"], seed=cfg.layout_seed)
+    sim = compare.similarity_matrix(docs, tok.cut)
+    g = compare.comparison_graph(docs, stmts, targets, sim, edge_min=cfg.similarity_edge_min)
+    export.write_graph(g, out, "comparison", title="政策比较 Policy comparison", seed=cfg.layout_seed)
+    io.write_json(out / "similarity.json", {"doc_ids": sim[0], "matrix": sim[1].tolist()})
+    tables = {
+        "alignments": compare.align_provisions(ex["provisions"], tok.cut, levels=cfg.align_levels,
+                                               threshold=cfg.align_threshold, top_k=cfg.align_top_k),
+        "instrument_profile": compare.instrument_profile(docs, stmts),
+        "target_profile": compare.target_profile(docs, stmts, targets),
+        "coverage": compare.coverage(docs, stmts, targets, majority=cfg.coverage_majority),
+    }
+    for name, rows in tables.items():
+        io.write_json(out / f"{name}.json", rows)
+    # one row per coded statement / target mention: DVC draws them as policy x category heatmaps
+    io.write_csv(out / "instrument_rows.csv", ["doc_id", "instrument"],
+                 [s for s in stmts if s.get("instrument")])
+    io.write_csv(out / "target_rows.csv", ["doc_id", "category"],
+                 [{"doc_id": s["doc_id"], "category": targets.category(t["text"])} for s in stmts for t in s["targets"]])
+    print(f"{len(docs)} policy graphs, comparison graph and tables written to {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from . import export
+
+    params = load_params(args.params)
+    ex = _load_extraction(Path(args.extract) if args.extract else params.paths.extract)
+    cmp_dir = Path(args.compare) if args.compare else params.paths.compare
+    out = Path(args.output) if args.output else params.paths.exports
+    sim = io.read_json(cmp_dir / "similarity.json")
+    compared = {name: io.read_json(cmp_dir / f"{name}.json")
+                for name in ("alignments", "instrument_profile", "target_profile", "coverage")}
+    compared["similarity"] = (sim["doc_ids"], sim["matrix"])
+    tables = export.load_dictionary(params.extract.models / "exports" / "dictionary.yaml")
+    for name, spec in tables.items():
+        export.write_table(out, name, spec["columns"], export.table_rows(name, ex, compared))
+    with io.atomic_writer(out / "README.md") as f:
+        f.write(export.dictionary_markdown(tables))
+    print(f"{len(tables)} tables written to {out} (CSV and Parquet)", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policy", description="Analyse Chinese policy documents.")
     parser.add_argument("--params", default="params.yaml", help="params file (default: %(default)s)")
@@ -178,6 +240,17 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--gold", help="folder of gold .jsonl files (default: params paths.gold)")
     tr.add_argument("-o", "--output", help="model folder (default: params extract.trained)")
     tr.set_defaults(func=cmd_train)
+
+    cp = sub.add_parser("compare", help="graphs, similarity, alignment, profiles and coverage across policies")
+    cp.add_argument("--extract", help="folder of extraction JSONL (default: params paths.extract)")
+    cp.add_argument("-o", "--output", help="output folder (default: params paths.compare)")
+    cp.set_defaults(func=cmd_compare)
+
+    xp = sub.add_parser("export", help="datasets as CSV (Excel) and Parquet, with a data dictionary")
+    xp.add_argument("--extract", help="folder of extraction JSONL (default: params paths.extract)")
+    xp.add_argument("--compare", help="folder of comparison outputs (default: params paths.compare)")
+    xp.add_argument("-o", "--output", help="output folder (default: params paths.exports)")
+    xp.set_defaults(func=cmd_export)
 
     ev = sub.add_parser("evaluate", help="score an extraction against gold files")
     ev.add_argument("--extract", help="folder of extraction JSONL (default: params paths.extract)")

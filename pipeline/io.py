@@ -66,6 +66,16 @@ def write_csv(path: Path, columns: list[str], rows: Iterable[Mapping[str, Any]],
         writer.writerows(rows)
 
 
+def read_json(path: Path) -> Any:
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(path, f"cannot open ({exc.strerror})") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"not valid JSON ({exc.msg})") from None
+
+
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     """Records of a JSONL file; a bad line is reported as file:line."""
     path = Path(path)

@@ -20,6 +20,8 @@ class Paths:
     extract: Path
     gold: Path
     metrics: Path
+    compare: Path
+    exports: Path
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,24 @@ class TrainSection:
 
 
 @dataclass(frozen=True)
+class CompareParams:
+    targets: Path
+    align_threshold: float
+    align_top_k: int
+    align_levels: tuple[str, ...]
+    similarity_edge_min: float
+    coverage_majority: float
+    layout_seed: int
+
+
+@dataclass(frozen=True)
 class Params:
     paths: Paths
     ingest: IngestParams
     segment: SegmentParams
     extract: ExtractParams
     train: TrainSection
+    compare: CompareParams
 
 
 def _get(group: dict[str, Any], key: str, where: str, kind: type) -> Any:
@@ -137,4 +151,15 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         rule_weight=_get(tg, "rule_weight", w, float),
         min_examples=_get(tg, "min_examples", w, int),
     )
-    return Params(paths=paths, ingest=ingest, segment=segment, extract=extract, train=train)
+    cg = raw.get("compare", {})
+    w = f"{path}:compare"
+    compare = CompareParams(
+        targets=p(cg, "targets", w),
+        align_threshold=_get(cg, "align_threshold", w, float),
+        align_top_k=_get(cg, "align_top_k", w, int),
+        align_levels=tuple(_get(cg, "align_levels", w, list)),
+        similarity_edge_min=_get(cg, "similarity_edge_min", w, float),
+        coverage_majority=_get(cg, "coverage_majority", w, float),
+        layout_seed=_get(cg, "layout_seed", w, int),
+    )
+    return Params(paths=paths, ingest=ingest, segment=segment, extract=extract, train=train, compare=compare)

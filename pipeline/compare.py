@@ -1,0 +1,282 @@
+"""Comparison across policies: graphs, similarity, provision alignment, profiles, coverage.
+
+Pure functions over the extraction records (dicts as in the JSONL outputs); ``cli.py``
+reads and writes the files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import yaml
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import cosine_similarity
+
+from .errors import ConfigError
+
+Record = dict[str, Any]
+Tokenize = Callable[[str], list[str]]
+_WORDISH = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class TargetTaxonomy:
+    categories: tuple[tuple[str, re.Pattern[str]], ...]
+    other: str
+
+    def category(self, text: str) -> str:
+        return next((name for name, pattern in self.categories if pattern.search(text)), self.other)
+
+
+def load_targets(path: Path) -> TargetTaxonomy:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        cats = tuple((row["category"], re.compile(row["pattern"])) for row in data["categories"])
+        return TargetTaxonomy(cats, data["other"])
+    except (OSError, KeyError, TypeError, re.error, yaml.YAMLError) as exc:
+        raise ConfigError(path, f"bad target taxonomy ({type(exc).__name__}: {exc})") from None
+
+
+def _by_doc(records: Iterable[Record]) -> dict[str, list[Record]]:
+    out: dict[str, list[Record]] = defaultdict(list)
+    for r in records:
+        out[r["doc_id"]].append(r)
+    return out
+
+
+def _node(kind: str, name: str) -> str:
+    return f"{kind}:{name}"
+
+
+def _statement_items(st: Record, ents: list[Record], targets: TargetTaxonomy) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """The graph items one statement mentions: actors, its instrument, targets, programmes, platforms."""
+    items: dict[str, list[tuple[str, dict[str, Any]]]] = {
+        "actor": [(a["canonical"], {"type": a["type"], "role": a["role"]}) for a in st.get("actors", [])],
+        "instrument": [(st["instrument"], {})] if st.get("instrument") else [],
+        "target": [(targets.category(t["text"]), {}) for t in st.get("targets", [])],
+        "programme": [(e["text"], {}) for e in ents if e["label"] == "PROGRAM"],
+        "platform": [(e["text"], {}) for e in ents if e["label"] == "PLATFORM"],
+    }
+    return items
+
+
+def policy_graph(
+    doc: Record, statements: list[Record], entities: list[Record], targets: TargetTaxonomy
+) -> nx.Graph:
+    """Actors, instruments, target groups, programmes and platforms of one policy, linked
+    through the statements that mention them together."""
+    ents_by_stmt = _by_key(entities, "statement_id")
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: dict[tuple[str, str], dict[str, Any]] = {}
+    for st in statements:
+        items = _statement_items(st, ents_by_stmt.get(st["statement_id"], []), targets)
+        present: list[tuple[str, str, dict[str, Any]]] = []
+        for kind, values in items.items():
+            for name, attrs in values:
+                nid = _node(kind, name)
+                node = nodes.setdefault(nid, {"kind": kind, "label": name, "count": 0})
+                node["count"] += 1
+                if "type" in attrs:
+                    node["actor_type"] = attrs["type"]
+                present.append((nid, kind, attrs))
+        for i, (a, _, attrs_a) in enumerate(present):
+            for b, _, attrs_b in present[i + 1 :]:
+                if a == b:
+                    continue
+                key = (a, b) if a < b else (b, a)
+                e = edges.setdefault(key, {"count": 0, "modality": Counter(), "role": Counter(), "provisions": set()})
+                e["count"] += 1
+                e["modality"][st["modality"]] += 1
+                for attrs in (attrs_a, attrs_b):
+                    if "role" in attrs:
+                        e["role"][attrs["role"]] += 1
+                e["provisions"].add(st["provision_id"])
+    g = nx.Graph(doc_id=doc["doc_id"], title=doc.get("title") or "")
+    for nid in sorted(nodes):
+        g.add_node(nid, **nodes[nid])
+    for (a, b) in sorted(edges):
+        e = edges[(a, b)]
+        g.add_edge(
+            a, b,
+            count=e["count"],
+            weight=e["count"],
+            modality=_top(e["modality"]),
+            modalities="|".join(sorted(e["modality"])),
+            role=_top(e["role"]),
+            roles="|".join(sorted(e["role"])),
+            provisions="|".join(sorted(e["provisions"])),
+        )
+    return g
+
+
+def _top(counter: Counter[str]) -> str:
+    return min(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0] if counter else ""
+
+
+def _by_key(records: Iterable[Record], key: str) -> dict[Any, list[Record]]:
+    out: dict[Any, list[Record]] = defaultdict(list)
+    for r in records:
+        out[r.get(key)].append(r)
+    return out
+
+
+def similarity_matrix(documents: list[Record], tokenize: Tokenize) -> tuple[list[str], np.ndarray]:
+    """Cosine similarity of the policies' TF-IDF vectors over jieba tokens."""
+    ids = [d["doc_id"] for d in documents]
+    if not documents:
+        return ids, np.zeros((0, 0))
+    vec = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, sublinear_tf=True)
+    matrix = vec.fit_transform([d["text"] for d in documents])
+    return ids, np.round(cosine_similarity(matrix), 6)
+
+
+def align_provisions(
+    provisions: list[Record],
+    tokenize: Tokenize,
+    *,
+    levels: tuple[str, ...],
+    threshold: float,
+    top_k: int,
+) -> list[Record]:
+    """For each provision, the most similar provisions of every other policy (score >= threshold)."""
+    units = [p for p in provisions if p["level"] in levels and _WORDISH.search(p["text"])]
+    if len(units) < 2:
+        return []
+    vec = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, sublinear_tf=True)
+    sims = cosine_similarity(vec.fit_transform([p["text"] for p in units]))
+    docs = np.array([p["doc_id"] for p in units])
+    rows: list[Record] = []
+    for i, p in enumerate(units):
+        for other in sorted(set(docs) - {p["doc_id"]}):
+            idx = np.flatnonzero(docs == other)
+            scores = sims[i, idx]
+            order = np.lexsort((idx, -scores))[:top_k]
+            for j in order:
+                score = float(round(scores[j], 6))
+                if score < threshold:
+                    break
+                q = units[idx[j]]
+                rows.append({
+                    "doc_id": p["doc_id"], "provision_id": p["provision_id"], "heading": p["heading"],
+                    "other_doc_id": q["doc_id"], "other_provision_id": q["provision_id"],
+                    "other_heading": q["heading"], "score": score,
+                })
+    return rows
+
+
+def instrument_profile(documents: list[Record], statements: list[Record]) -> list[Record]:
+    """Per policy and instrument code: statement count and share of the policy's coded statements."""
+    by_doc = _by_doc(statements)
+    rows = []
+    for d in documents:
+        counts = Counter(s["instrument"] for s in by_doc.get(d["doc_id"], []) if s.get("instrument"))
+        total = sum(counts.values())
+        for code in sorted(counts):
+            rows.append({"doc_id": d["doc_id"], "code": code, "top": code.split(".")[0],
+                         "count": counts[code], "share": round(counts[code] / total, 6)})
+    return rows
+
+
+def target_profile(documents: list[Record], statements: list[Record], targets: TargetTaxonomy) -> list[Record]:
+    """Per policy and target category: mentions and share."""
+    by_doc = _by_doc(statements)
+    rows = []
+    for d in documents:
+        counts = Counter(targets.category(t["text"]) for s in by_doc.get(d["doc_id"], []) for t in s.get("targets", []))
+        total = sum(counts.values())
+        for cat in sorted(counts):
+            rows.append({"doc_id": d["doc_id"], "category": cat, "count": counts[cat],
+                         "share": round(counts[cat] / total, 6)})
+    return rows
+
+
+def coverage(
+    documents: list[Record], statements: list[Record], targets: TargetTaxonomy, *, majority: float
+) -> list[Record]:
+    """What each policy uses that no other does, and what most others use that it lacks."""
+    by_doc = _by_doc(statements)
+    used: dict[str, dict[str, set[str]]] = {}
+    for d in documents:
+        sts = by_doc.get(d["doc_id"], [])
+        used[d["doc_id"]] = {
+            "instrument": {s["instrument"] for s in sts if s.get("instrument")},
+            "target": {targets.category(t["text"]) for s in sts for t in s.get("targets", [])},
+            "actor_type": {a["type"] for s in sts for a in s.get("actors", [])},
+        }
+    rows = []
+    ids = sorted(used)
+    for doc_id in ids:
+        others = [o for o in ids if o != doc_id]
+        for dim in ("instrument", "target", "actor_type"):
+            all_items = sorted(set().union(*(used[o][dim] for o in ids)))
+            for item in all_items:
+                n_others = sum(item in used[o][dim] for o in others)
+                mine = item in used[doc_id][dim]
+                if mine and n_others == 0:
+                    status = "unique"
+                elif not mine and others and n_others / len(others) > majority:
+                    status = "lacking"
+                else:
+                    continue
+                rows.append({"doc_id": doc_id, "dimension": dim, "item": item, "status": status,
+                             "others_using": n_others, "others": len(others)})
+    return rows
+
+
+def comparison_graph(
+    documents: list[Record],
+    statements: list[Record],
+    targets: TargetTaxonomy,
+    similarity: tuple[list[str], np.ndarray],
+    *,
+    edge_min: float,
+) -> nx.Graph:
+    """Policies linked to the canonical actors, instrument codes and target categories they use
+    (weighted by counts), and to each other (weighted by similarity)."""
+    g = nx.Graph()
+    by_doc = _by_doc(statements)
+    for d in sorted(documents, key=lambda d: d["doc_id"]):
+        g.add_node(
+            _node("policy", d["doc_id"]), kind="policy", label=d.get("title") or d["doc_id"],
+            level=d.get("level") or "", region=d.get("region") or "", date=d.get("date") or "",
+            issuer="；".join(d.get("issuer") or []),
+        )
+    links: dict[tuple[str, str], int] = Counter()
+    attrs: dict[str, dict[str, Any]] = {}
+    for d in documents:
+        pid = _node("policy", d["doc_id"])
+        for s in by_doc.get(d["doc_id"], []):
+            for a in s.get("actors", []):
+                nid = _node("actor", a["canonical"])
+                attrs[nid] = {"kind": "actor", "label": a["canonical"], "actor_type": a["type"]}
+                links[(pid, nid)] += 1
+            if s.get("instrument"):
+                nid = _node("instrument", s["instrument"])
+                attrs[nid] = {"kind": "instrument", "label": s["instrument"]}
+                links[(pid, nid)] += 1
+            for t in s.get("targets", []):
+                cat = targets.category(t["text"])
+                nid = _node("target", cat)
+                attrs[nid] = {"kind": "target", "label": cat}
+                links[(pid, nid)] += 1
+    totals: Counter[str] = Counter()
+    for (_, nid), n in links.items():
+        totals[nid] += n
+    for nid in sorted(attrs):
+        g.add_node(nid, **attrs[nid], count=totals[nid])
+    for (a, b) in sorted(links):
+        g.add_edge(a, b, kind="uses", weight=links[(a, b)], count=links[(a, b)])
+    ids, sim = similarity
+    for i, a in enumerate(ids):
+        for j in range(i + 1, len(ids)):
+            if sim[i, j] >= edge_min:
+                g.add_edge(_node("policy", a), _node("policy", ids[j]), kind="similar",
+                           weight=float(sim[i, j]), count=0)
+    return g
