@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: setup repro test bench clean
+.PHONY: setup fonts repro test bench clean
 
 $(BIN)/policy: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,15 +16,25 @@ $(BIN)/policy: requirements.lock pyproject.toml
 
 setup: $(BIN)/policy
 
+# A CJK font, so that the notebooks' charts and the graph pages show characters, not boxes.
+fonts:
+	@if fc-list 2>/dev/null | grep -qiE "wenquanyi|noto sans cjk|source han sans"; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 || \
+	   (apt-get update -qq >/dev/null && apt-get install -y -qq fonts-wqy-microhei >/dev/null)) && \
+	  rm -rf $$HOME/.cache/matplotlib; \
+	else echo "warning: no CJK font; install fonts-wqy-microhei (Debian) or Noto Sans CJK"; fi
+
 repro: setup
 	DVC_NO_ANALYTICS=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
 	DVC_NO_ANALYTICS=1 $(BIN)/dvc metrics show
 
-test: setup
+test: setup fonts
 	$(BIN)/python -m pytest
 
 bench: setup
 	$(BIN)/python bench/structure.py
+	$(BIN)/python bench/throughput.py
 
 clean:
 	rm -rf $(VENV) data eval/metrics.json

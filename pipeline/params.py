@@ -75,6 +75,12 @@ class CompareParams:
 
 
 @dataclass(frozen=True)
+class NotebookParams:
+    policy: str
+    fonts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Params:
     paths: Paths
     ingest: IngestParams
@@ -82,6 +88,7 @@ class Params:
     extract: ExtractParams
     train: TrainSection
     compare: CompareParams
+    notebooks: NotebookParams
 
 
 def _get(group: dict[str, Any], key: str, where: str, kind: type) -> Any:
@@ -162,4 +169,10 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         coverage_majority=_get(cg, "coverage_majority", w, float),
         layout_seed=_get(cg, "layout_seed", w, int),
     )
-    return Params(paths=paths, ingest=ingest, segment=segment, extract=extract, train=train, compare=compare)
+    ng = raw.get("notebooks", {})
+    notebooks = NotebookParams(
+        policy=_get(ng, "policy", f"{path}:notebooks", str),
+        fonts=tuple(_get(ng, "fonts", f"{path}:notebooks", list)),
+    )
+    return Params(paths=paths, ingest=ingest, segment=segment, extract=extract, train=train, compare=compare,
+                  notebooks=notebooks)

@@ -1,0 +1,130 @@
+"""Comparison outputs: graphs, exports, notebooks, on a fresh run of the pipeline's commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import networkx as nx
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline import cli, compare, export
+
+from .conftest import ROOT
+
+WUCHANG = "wuhan-wuchang-2022-talent-core-zone-opinions"
+
+
+def _run(*args):
+    assert cli.main(["--params", str(ROOT / "params.yaml"), *map(str, args)]) == 0
+
+
+@pytest.fixture(scope="session")
+def outputs(tmp_path_factory):
+    """extract -> compare -> export into a temporary root, as the DVC stages do."""
+    root = tmp_path_factory.mktemp("data")
+    _run("extract", "-o", root / "extract")
+    _run("compare", "--extract", root / "extract", "-o", root / "compare")
+    _run("export", "--extract", root / "extract", "--compare", root / "compare", "-o", root / "exports")
+    return root
+
+
+def _gold(doc_id):
+    path = ROOT.parent / "shared" / "annotation" / "gold" / f"{doc_id}.jsonl"
+    if not path.exists():
+        pytest.skip(f"no gold file {path}")
+    return json.loads(path.read_text(encoding="utf-8").splitlines()[0])
+
+
+def test_wuchang_policy_node_links_to_its_lead_actors_and_gold_instruments(outputs):
+    g = nx.read_graphml(outputs / "compare" / "comparison.graphml")
+    policy = f"policy:{WUCHANG}"
+    assert g.nodes[policy]["level"] == "district" and "武昌区人民政府" in g.nodes[policy]["issuer"]
+    neighbours = set(g.neighbors(policy))
+    statements = [json.loads(line) for line in (outputs / "extract" / "statements.jsonl").read_text(encoding="utf-8").splitlines()]
+    leads = {a["canonical"] for s in statements if s["doc_id"] == WUCHANG for a in s["actors"] if a["role"] == "lead"}
+    assert leads and {f"actor:{c}" for c in leads} <= neighbours
+    gold_codes = {s["instrument"] for s in _gold(WUCHANG)["statements"] if s["instrument"]}
+    assert {f"instrument:{c}" for c in gold_codes} <= neighbours
+    assert any(g.edges[policy, n]["kind"] == "similar" for n in neighbours if n.startswith("policy:"))
+
+
+def test_policy_graph_links_actors_to_instruments_through_statements(outputs):
+    g = nx.read_graphml(outputs / "compare" / "graphs" / f"{WUCHANG}.graphml")
+    kinds = {d["kind"] for _, d in g.nodes(data=True)}
+    assert {"actor", "instrument", "target", "programme", "platform"} <= kinds
+    edge = next(d for a, b, d in g.edges(data=True) if {a.split(":")[0], b.split(":")[0]} == {"actor", "instrument"})
+    assert edge["count"] >= 1 and edge["modality"] and edge["provisions"]
+
+
+@pytest.mark.parametrize("stem", ["comparison", f"graphs/{WUCHANG}"])
+def test_graphml_and_gexf_read_back_alike(outputs, stem):
+    base = outputs / "compare" / stem
+    gml, gexf = nx.read_graphml(f"{base}.graphml"), nx.read_gexf(f"{base}.gexf")
+    data = json.loads(open(f"{base}.json", encoding="utf-8").read())
+    assert gml.number_of_nodes() == gexf.number_of_nodes() == len(data["nodes"]) > 0
+    assert gml.number_of_edges() == gexf.number_of_edges() == len(data["links"]) > 0
+
+
+def test_html_page_is_self_contained(outputs):
+    page = (outputs / "compare" / "comparison.html").read_text(encoding="utf-8")
+    assert "<svg" in page and "const DATA" in page and "武昌" in page
+    assert not re.search(r"<(script|link)[^>]+(src|href)=", page)  # nothing loaded from elsewhere
+
+
+def test_exports_match_the_data_dictionary(outputs):
+    tables = export.load_dictionary(ROOT / "models" / "exports" / "dictionary.yaml")
+    readme = (outputs / "exports" / "README.md").read_text(encoding="utf-8")
+    for name, spec in tables.items():
+        columns = list(spec["columns"])
+        raw = (outputs / "exports" / f"{name}.csv").read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf"), name  # UTF-8 BOM: Excel reads it as UTF-8
+        assert raw[3:].decode("utf-8").splitlines()[0].split(",") == columns, name
+        assert pq.read_schema(outputs / "exports" / f"{name}.parquet").names == columns, name
+        assert f"## {name}" in readme and all(f"`{c}`" in readme for c in columns)
+    statements = pq.read_table(outputs / "exports" / "statements.parquet").to_pylist()
+    assert {s["modality"] for s in statements} <= {"obligation", "prohibition", "encouragement", "commitment",
+                                                   "permission", "exploration", "declaration"}
+
+
+def test_comparison_outputs_are_deterministic(outputs, tmp_path):
+    _run("compare", "--extract", outputs / "extract", "-o", tmp_path)
+    for rel in ["comparison.graphml", "comparison.gexf", "comparison.html", "alignments.json", f"graphs/{WUCHANG}.gexf"]:
+        assert (tmp_path / rel).read_bytes() == (outputs / "compare" / rel).read_bytes(), rel
+
+
+@pytest.mark.parametrize("notebook", ["01_explore_policy.ipynb", "02_compare_policies.ipynb"])
+def test_notebooks_run_headless(outputs, notebook, monkeypatch):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    monkeypatch.setenv("POLICY_DATA", str(outputs))
+    nb = nbformat.read(ROOT / "notebooks" / notebook, as_version=4)
+    client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
+                                     resources={"metadata": {"path": str(ROOT / "notebooks")}})
+    client.execute(env=dict(os.environ))
+    images = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert images, "the notebook drew nothing"
+
+
+def test_coverage_finds_unique_and_lacking_items():
+    targets = compare.TargetTaxonomy((), "其他人才")
+    docs = [{"doc_id": d} for d in "abc"]
+    st = lambda d, code: {"doc_id": d, "instrument": code, "targets": [], "actors": []}  # noqa: E731
+    rows = compare.coverage(docs, [st("a", "env.tax"), st("b", "supply.talent"), st("c", "supply.talent")],
+                            targets, majority=0.5)
+    got = {(r["doc_id"], r["item"], r["status"]) for r in rows}
+    assert ("a", "env.tax", "unique") in got and ("a", "supply.talent", "lacking") in got
+    assert not any(r["doc_id"] == "b" and r["status"] == "unique" for r in rows)
+
+
+def test_alignment_respects_threshold_and_other_policies_only():
+    provs = [
+        {"doc_id": "a", "provision_id": "s1", "level": "section", "heading": "", "text": "鼓励 企业 引进 人才"},
+        {"doc_id": "b", "provision_id": "s1", "level": "section", "heading": "", "text": "鼓励 企业 引进 人才"},
+        {"doc_id": "b", "provision_id": "s2", "level": "section", "heading": "", "text": "完全 无关 内容"},
+    ]
+    rows = compare.align_provisions(provs, str.split, levels=("section",), threshold=0.5, top_k=3)
+    assert {(r["doc_id"], r["other_doc_id"], r["other_provision_id"]) for r in rows} == {("a", "b", "s1"), ("b", "a", "s1")}
+    assert all(r["score"] >= 0.5 for r in rows)
