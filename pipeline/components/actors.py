@@ -42,6 +42,7 @@ class RoleRules:
     before: dict[str, re.Pattern[str] | None]
     after: dict[str, re.Pattern[str] | None]
     after_window: int
+    frames: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...]
     bridge: re.Pattern[str]
     collective: re.Pattern[str]
     bodies: re.Pattern[str]
@@ -75,7 +76,7 @@ def load_role_rules(folder: Path) -> RoleRules:
                 if not row.get("alias") or not row.get("canonical") or not row.get("type"):
                     raise ConfigError(f"{folder / 'canonical.csv'}:{n}", "alias, canonical and type are required")
                 aliases[row["alias"]] = (row["canonical"], row["type"])
-        collective = sorted(roles["collective"], key=len, reverse=True)
+        collective = list(roles["collective"])  # regexes, in the file's order
         bodies = sorted(roles["collective_bodies"], key=len, reverse=True)
         bridge_mask = roles["bridge"].replace("\\s]", f"\\s{_MASK}{_OTHER}]")
         return RoleRules(
@@ -83,6 +84,7 @@ def load_role_rules(folder: Path) -> RoleRules:
             before={r: _alt([p + "" for p in v.get("before", [])]) for r, v in roles["roles"].items()},
             after={r: _alt(v.get("after", [])) for r, v in roles["roles"].items()},
             after_window=int(roles["after_window"]),
+            frames=tuple((f["role"], re.compile(f["before"]), re.compile(f["after"])) for f in roles.get("frames", [])),
             bridge=re.compile(bridge_mask),
             collective=re.compile("|".join(collective)),
             bodies=re.compile("|".join(map(re.escape, bodies))),
@@ -123,6 +125,9 @@ def _role(masked: str, start: int, end: int, rules: RoleRules) -> str | None:
     before = masked[clause_start:start]
     after = masked[end : end + rules.after_window]
     after = _CLAUSE_BREAK.split(after, maxsplit=1)[0] if rules.after_window < 12 else after
+    for role, before_cue, after_cue in rules.frames:
+        if before_cue.search(before) and after_cue.match(masked[end:]):
+            return role
     for role in rules.order:
         pat = rules.after.get(role)
         if pat is not None and pat.match(after):

@@ -65,6 +65,8 @@ class EntityRules:
     quoted_max: int
     strip_prefixes: tuple[str, ...]
     strip_prefixes_org: tuple[str, ...]
+    strip_prefixes_talent: tuple[str, ...]
+    bracket_not: re.Pattern[str]
     np_verbs: frozenset[str]
     np_tags: frozenset[str]
     np_stop: frozenset[str]
@@ -142,6 +144,8 @@ def load_entity_rules(path: Path) -> EntityRules:
             quoted_max=int(data["quoted"]["max_chars"]),
             strip_prefixes=tuple(sorted(data["strip_prefixes"], key=len, reverse=True)),
             strip_prefixes_org=tuple(data["strip_prefixes_org_only"]),
+            strip_prefixes_talent=tuple(data["strip_prefixes_talent_only"]),
+            bracket_not=re.compile(data["bracket_not"]),
             np_verbs=frozenset(data["np_verbs"]),
             np_tags=frozenset(data["np_tags"]),
             np_stop=frozenset(data["np_stop"]),
@@ -272,7 +276,9 @@ def _suffix_in(word: str, heads: frozenset[str], longest: int) -> str | None:
 
 def _strip(text: str, start: int, end: int, label: str, rules: EntityRules) -> tuple[int, int]:
     changed = True
-    prefixes = rules.strip_prefixes + (rules.strip_prefixes_org if label == "ORG" else ())
+    prefixes = rules.strip_prefixes + (rules.strip_prefixes_org if label == "ORG" else ()) + (
+        rules.strip_prefixes_talent if label == "TALENT" else ()
+    )
     while changed:
         changed = False
         for p in prefixes:
@@ -332,7 +338,7 @@ def find_entities(
                 continue  # 高校链: the name only modifies a noun
             # a bracketed qualifier right after the name: 服务中心（武昌）
             m = re.match(r"[（(][\u4e00-\u9fff]{1,6}[）)]", text[end : end + 8])
-            if m and label in ("PLATFORM", "ORG"):
+            if m and label in ("PLATFORM", "ORG") and not rules.bracket_not.match(m.group()):
                 end += m.end()
             if start >= end:
                 continue

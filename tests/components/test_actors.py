@@ -44,3 +44,13 @@ def test_canonical_names_and_types(roles):
     assert canonicalise("区政府", roles, ["中共某区委", "某区人民政府"]) == ("某区人民政府", "government")
     assert canonicalise("用人主体", roles, []) == ("用人单位", "employer")
     assert canonicalise("北京大学", roles, [])[1] == "university or institute"
+
+
+def test_giver_is_not_the_beneficiary(triggers, roles, entities):
+    actors, _, _ = _actors("主管部门给予用人单位通报批评", triggers, roles, entities)
+    assert ("主管部门", "beneficiary") not in actors
+
+
+def test_society_as_a_domain_is_not_an_actor(triggers, roles, entities):
+    actors, _, _ = _actors("将人才工作纳入国民经济与社会发展规划", triggers, roles, entities)
+    assert not any(t == "社会" for t, _ in actors)

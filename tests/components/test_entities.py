@@ -58,3 +58,13 @@ def test_entities_never_overlap_and_slice_the_text(entities):
 @pytest.mark.parametrize("text, number", [("500", 500), ("五千", 5000), ("十", 10), ("三万五千", 35000), ("1.5", 1.5)])
 def test_zh_to_number(text, number):
     assert zh_to_number(text) == number
+
+
+def test_level_words_stay_in_organisation_names(entities):
+    ents = _labels(entities("县级以上人民政府应当加强人才工作"))
+    assert ("县级以上人民政府", "ORG") in ents
+
+
+def test_a_bracketed_alternative_is_not_part_of_the_name(entities):
+    assert ("大学", "ORG") not in _labels(entities("具有国家重点大学（或学科）工作经历"))
+    assert all("或学科" not in t for t, _ in _labels(entities("具有国家重点大学（或学科）工作经历")))
