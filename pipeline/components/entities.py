@@ -67,6 +67,7 @@ class EntityRules:
     strip_prefixes_org: tuple[str, ...]
     strip_prefixes_talent: tuple[str, ...]
     bracket_not: re.Pattern[str]
+    term_not_after: dict[str, re.Pattern[str]]
     np_verbs: frozenset[str]
     np_tags: frozenset[str]
     np_stop: frozenset[str]
@@ -146,6 +147,7 @@ def load_entity_rules(path: Path) -> EntityRules:
             strip_prefixes_org=tuple(data["strip_prefixes_org_only"]),
             strip_prefixes_talent=tuple(data["strip_prefixes_talent_only"]),
             bracket_not=re.compile(data["bracket_not"]),
+            term_not_after={t: re.compile(p) for t, p in data["term_not_after"].items()},
             np_verbs=frozenset(data["np_verbs"]),
             np_tags=frozenset(data["np_tags"]),
             np_stop=frozenset(data["np_stop"]),
@@ -240,6 +242,9 @@ class _Chunker:
             if left[0] in ADMIN_LEVELS:
                 j -= 1
                 continue
+            if j >= 3 and left[0] in "）)" and tokens[j - 2][0] in ADMIN_LEVELS and tokens[j - 3][0] in "（(":
+                j -= 3  # 区（市）人民政府
+                continue
             if left[3] == "x" and len(left[0]) > 1 and left[0][0] in PREPOSITIONS:
                 return left[1] + 1  # 由市人事局: jieba's HMM glued the preposition on
             if not self.np_ok(left):
@@ -253,7 +258,7 @@ class _Chunker:
             j -= 1
         # 区、县人事局 / 省、市人民政府: coordinated administrative levels share the name
         start = tokens[j][1]
-        while j >= 2 and tokens[j - 1][0] == "、" and tokens[j][0] in ADMIN_LEVELS:
+        while j >= 2 and tokens[j - 1][0] == "、" and tokens[j][0][:1] in ADMIN_LEVELS:
             word = tokens[j - 2][0]
             if word in ADMIN_LEVELS:
                 j -= 2
@@ -310,8 +315,9 @@ def find_entities(
     bounds_start = {t[1] for t in tokens}
     bounds_end = {t[2] for t in tokens}
     for start, end, label in term_spans:
-        if start in bounds_start and end in bounds_end and text[end : end + 1] not in rules.modifier_suffixes:
-            cands.append((start, end, label, {}))
+        if start not in bounds_start or end not in bounds_end or text[end : end + 1] in rules.modifier_suffixes:
+            continue
+        cands.append((start, end, label, {}))
 
     chunker = _Chunker(tokens, rules, tags or {})
     for i, tok in enumerate(tokens):
@@ -381,6 +387,9 @@ def find_entities(
     for start, end, label, extra in cands:
         if start >= end or any(used[start:end]):
             continue
+        not_after = rules.term_not_after.get(text[start:end])
+        if not_after is not None and not_after.search(text, 0, start):
+            continue  # 行业、部门: sectors
         used[start:end] = b"\x01" * (end - start)
         out.append(Entity(start, end, label, text[start:end], **extra))
     out.sort(key=lambda e: (e.start, e.end))

@@ -68,3 +68,13 @@ def test_level_words_stay_in_organisation_names(entities):
 def test_a_bracketed_alternative_is_not_part_of_the_name(entities):
     assert ("大学", "ORG") not in _labels(entities("具有国家重点大学（或学科）工作经历"))
     assert all("或学科" not in t for t, _ in _labels(entities("具有国家重点大学（或学科）工作经历")))
+
+
+def test_coordinated_levels_with_a_bracketed_level(entities):
+    ents = _labels(entities("市、区（市）人民政府应当保障用地"))
+    assert ("市、区（市）人民政府", "ORG") in ents
+
+
+def test_sectors_are_not_bodies(entities):
+    assert ("部门", "ORG") not in _labels(entities("鼓励人才向重点行业、部门流动"))
+    assert ("部门", "ORG") in _labels(entities("由有关部门负责"))
