@@ -190,6 +190,8 @@ def find_actors(
     for s, e, kind in cands:
         if re.search(r"[（(]以下(简称|称)[^）)]*$", text[:s]):
             continue  # an alias being defined: （以下简称市人事局）
+        if text[s:e] in rules.deictic:
+            continue  # 区委区政府 as the doer: the issuing authorities themselves (implied_issuer)
         clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(masked, 0, s)), default=0)
         lead_in = masked[clause_start:s]
         head_of_np = rules.np_end.match(masked[e:].lstrip(_MASK + _OTHER + "、和及与等"))

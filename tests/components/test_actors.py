@@ -54,3 +54,8 @@ def test_giver_is_not_the_beneficiary(triggers, roles, entities):
 def test_society_as_a_domain_is_not_an_actor(triggers, roles, entities):
     actors, _, _ = _actors("将人才工作纳入国民经济与社会发展规划", triggers, roles, entities)
     assert not any(t == "社会" for t, _ in actors)
+
+
+def test_deictic_bodies_stand_for_the_issuer(triggers, roles, entities):
+    actors, implied, _ = _actors("区委区政府加快建设人才公寓", triggers, roles, entities)
+    assert actors == set() and implied
