@@ -123,7 +123,8 @@ def _rule_features(params: Params) -> train.RuleFeatures:
 
 def _train_params(params: Params) -> train.TrainParams:
     t = params.train
-    return train.TrainParams(c=t.c, ngram_max=t.ngram_max, rule_weight=t.rule_weight, min_examples=t.min_examples)
+    return train.TrainParams(c=t.c, ngram_max=t.ngram_max, rule_weight=t.rule_weight, min_examples=t.min_examples,
+                             min_confidence=t.min_confidence)
 
 
 def cmd_train(args: argparse.Namespace) -> int:

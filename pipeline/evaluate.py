@@ -218,9 +218,10 @@ def trained_metrics(
 ) -> dict[str, Any]:
     """Modality and instrument of the trained classifiers, leave-one-document-out and in-sample.
 
-    ``fit_all(docs)`` returns {task: model or None}; a model predicts from statement texts.
-    The statements scored are the pipeline's own, matched to gold ones; where a task has
-    no model (too few examples) the pipeline's rule output stands.
+    ``fit_all(docs)`` returns {task: model or None}; a model corrects the pipeline's rule
+    labels of the statement texts (``StatementModel.correct``). The statements scored are
+    the pipeline's own, matched to gold ones; where a task has no model (too few examples)
+    the rule output stands.
     """
     out: dict[str, Any] = {}
     in_sample_models = fit_all(gold_docs + extra_docs)
@@ -237,7 +238,8 @@ def trained_metrics(
             for task in ("modality", "instrument"):
                 model = models.get(task)
                 texts = [p["text"] for _, p in pairs]
-                guesses = model.predict(texts) if model is not None and texts else [p.get(task) for _, p in pairs]
+                rules = [p.get(task) for _, p in pairs]
+                guesses = model.correct(texts, rules) if model is not None else rules
                 scored = [(g[task], guess) for (g, _), guess in zip(pairs, guesses)]
                 collected[task].extend(scored)
                 doc_metrics.update(_label_metrics(scored, task))

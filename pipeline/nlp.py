@@ -161,7 +161,8 @@ class StatementComponent:
             hits = [(pos - s0, cue) for pos, cue in trig_hits[lo:hi] if pos + len(cue) <= s1]
             tag = classify_modality(stext, self.triggers, leadin=leadin, hits=hits)
             if "modality" in self.trained:
-                tag = dataclasses.replace(tag, modality=self.trained["modality"].predict([stext])[0])
+                fixed = self.trained["modality"].correct([stext], [tag.modality])[0] or tag.modality
+                tag = dataclasses.replace(tag, modality=fixed)
             if text[s1 : s1 + 1] in ("：", ":"):
                 leadins[provision] = tag.modality
             lo, hi = bisect.bisect_left(ent_starts, s0), bisect.bisect_left(ent_starts, s1)
@@ -172,18 +173,17 @@ class StatementComponent:
             span._.modality = tag
             span._.actors = actors
             span._.implied_issuer = implied
+            lo, hi = bisect.bisect_left(cue_starts, s0), bisect.bisect_left(cue_starts, s1)
+            cues = [
+                (pos - s0, cue, code, weight)
+                for pos, cue in cue_hits[lo:hi]
+                if pos + len(cue) <= s1
+                for code, weight in self.taxonomy.literal[cue]
+            ]
+            cues.extend(regex_hits(stext, self.taxonomy))
+            span._.instrument = classify_instrument(stext, tag.pivot, self.taxonomy, cues)
             if "instrument" in self.trained:
-                span._.instrument = self.trained["instrument"].predict([stext])[0]
-            else:
-                lo, hi = bisect.bisect_left(cue_starts, s0), bisect.bisect_left(cue_starts, s1)
-                hits = [
-                    (pos - s0, cue, code, weight)
-                    for pos, cue in cue_hits[lo:hi]
-                    if pos + len(cue) <= s1
-                    for code, weight in self.taxonomy.literal[cue]
-                ]
-                hits.extend(regex_hits(stext, self.taxonomy))
-                span._.instrument = classify_instrument(stext, tag.pivot, self.taxonomy, hits)
+                span._.instrument = self.trained["instrument"].correct([stext], [span._.instrument])[0]
         return doc
 
 

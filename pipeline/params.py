@@ -61,6 +61,7 @@ class TrainSection:
     ngram_max: int
     rule_weight: float
     min_examples: int
+    min_confidence: float
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         ngram_max=_get(tg, "ngram_max", w, int),
         rule_weight=_get(tg, "rule_weight", w, float),
         min_examples=_get(tg, "min_examples", w, int),
+        min_confidence=_get(tg, "min_confidence", w, float),
     )
     cg = raw.get("compare", {})
     w = f"{path}:compare"

@@ -2,8 +2,9 @@
 
 Two tasks, modality and instrument. Features are the rule components' outputs (the
 rule's class, the cue classes present, each instrument's cue score) plus character
-n-grams of the statement, so a model can learn where the rules go wrong. Models are
-evaluated leave-one-document-out by ``pipeline.evaluate``.
+n-grams of the statement. A model is used as a corrector of the rules (``correct``): it
+overrides the rules' label only when it is confident of another label it has seen in
+training. Models are evaluated leave-one-document-out by ``pipeline.evaluate``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class TrainParams:
     ngram_max: int = 2
     rule_weight: float = 3.0
     min_examples: int = 20
+    min_confidence: float = 0.6
 
 
 @dataclass
@@ -49,6 +51,23 @@ class StatementModel:
 
     def predict(self, texts: list[str]) -> list[str]:
         return [str(x) for x in self.clf.predict(_matrix(self, texts))]
+
+    def correct(self, texts: list[str], rule_labels: list[str | None]) -> list[str | None]:
+        """The rules' label, unless the model is confident of another label it was trained on.
+
+        A label the model never saw in training (a class absent from the training documents)
+        is always left to the rules.
+        """
+        if not texts:
+            return []
+        proba = self.clf.predict_proba(_matrix(self, texts))
+        classes = [str(c) for c in self.clf.classes_]
+        out: list[str | None] = []
+        for rule, row in zip(rule_labels, proba):
+            k = int(row.argmax())
+            confident = row[k] >= self.params.min_confidence
+            out.append(classes[k] if rule in classes and classes[k] != rule and confident else rule)
+        return out
 
 
 @dataclass(frozen=True)

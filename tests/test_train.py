@@ -50,3 +50,13 @@ def test_leave_one_document_out_never_trains_on_the_scored_document():
     out = evaluate.trained_metrics(DOCS, pred, [], fit_all)
     assert ["a", "b"] in seen and ["b"] in seen and ["a"] in seen  # in-sample, then each left out
     assert out["lodo"]["micro"]["modality_accuracy"] == 1.0  # no model: the pipeline's labels stand
+
+
+def test_a_corrector_leaves_unseen_labels_to_the_rules():
+    model = train.train_all(DOCS, RULES, train.TrainParams(min_examples=4, min_confidence=0.0))["modality"]
+    # "permission" never occurs in training: the rule's label stands whatever the model thinks
+    assert model.correct(["企业可以申请补贴"], ["permission"]) == ["permission"]
+    # with no confidence required, a seen label the model prefers replaces the rule's
+    assert model.correct(["鼓励企业建设实验室"], ["obligation"]) == ["encouragement"]
+    strict = train.train_all(DOCS, RULES, train.TrainParams(min_examples=4, min_confidence=1.01))["modality"]
+    assert strict.correct(["鼓励企业建设实验室"], ["obligation"]) == ["obligation"]
