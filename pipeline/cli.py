@@ -180,7 +180,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     targets = compare.load_targets(cfg.targets)
     tok = JiebaTokenizer(params.extract.models / "lexicon" / "jieba_user.txt", engine=params.extract.segmenter)
     docs, stmts, ents = ex["documents"], ex["statements"], ex["entities"]
-    stmts_by_doc, ents_by_doc = compare._by_doc(stmts), compare._by_doc(ents)
+    stmts_by_doc, ents_by_doc = compare.by_doc(stmts), compare.by_doc(ents)
     for d in tqdm(docs, unit="graph", disable=None, file=sys.stderr):
         g = compare.policy_graph(d, stmts_by_doc.get(d["doc_id"], []), ents_by_doc.get(d["doc_id"], []), targets)
         export.write_graph(g, out / "graphs", d["doc_id"], title=d.get("title") or d["doc_id"], seed=cfg.layout_seed)

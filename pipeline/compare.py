@@ -44,11 +44,9 @@ def load_targets(path: Path) -> TargetTaxonomy:
         raise ConfigError(path, f"bad target taxonomy ({type(exc).__name__}: {exc})") from None
 
 
-def _by_doc(records: Iterable[Record]) -> dict[str, list[Record]]:
-    out: dict[str, list[Record]] = defaultdict(list)
-    for r in records:
-        out[r["doc_id"]].append(r)
-    return out
+def by_doc(records: Iterable[Record]) -> dict[str, list[Record]]:
+    """Records grouped by document id, in their order."""
+    return _by_key(records, "doc_id")
 
 
 def _node(kind: str, name: str) -> str:
@@ -173,10 +171,10 @@ def align_provisions(
 
 def instrument_profile(documents: list[Record], statements: list[Record]) -> list[Record]:
     """Per policy and instrument code: statement count and share of the policy's coded statements."""
-    by_doc = _by_doc(statements)
+    grouped = by_doc(statements)
     rows = []
     for d in documents:
-        counts = Counter(s["instrument"] for s in by_doc.get(d["doc_id"], []) if s.get("instrument"))
+        counts = Counter(s["instrument"] for s in grouped.get(d["doc_id"], []) if s.get("instrument"))
         total = sum(counts.values())
         for code in sorted(counts):
             rows.append({"doc_id": d["doc_id"], "code": code, "top": code.split(".")[0],
@@ -186,10 +184,10 @@ def instrument_profile(documents: list[Record], statements: list[Record]) -> lis
 
 def target_profile(documents: list[Record], statements: list[Record], targets: TargetTaxonomy) -> list[Record]:
     """Per policy and target category: mentions and share."""
-    by_doc = _by_doc(statements)
+    grouped = by_doc(statements)
     rows = []
     for d in documents:
-        counts = Counter(targets.category(t["text"]) for s in by_doc.get(d["doc_id"], []) for t in s.get("targets", []))
+        counts = Counter(targets.category(t["text"]) for s in grouped.get(d["doc_id"], []) for t in s.get("targets", []))
         total = sum(counts.values())
         for cat in sorted(counts):
             rows.append({"doc_id": d["doc_id"], "category": cat, "count": counts[cat],
@@ -201,10 +199,10 @@ def coverage(
     documents: list[Record], statements: list[Record], targets: TargetTaxonomy, *, majority: float
 ) -> list[Record]:
     """What each policy uses that no other does, and what most others use that it lacks."""
-    by_doc = _by_doc(statements)
+    grouped = by_doc(statements)
     used: dict[str, dict[str, set[str]]] = {}
     for d in documents:
-        sts = by_doc.get(d["doc_id"], [])
+        sts = grouped.get(d["doc_id"], [])
         used[d["doc_id"]] = {
             "instrument": {s["instrument"] for s in sts if s.get("instrument")},
             "target": {targets.category(t["text"]) for s in sts for t in s.get("targets", [])},
@@ -241,7 +239,7 @@ def comparison_graph(
     """Policies linked to the canonical actors, instrument codes and target categories they use
     (weighted by counts), and to each other (weighted by similarity)."""
     g = nx.Graph()
-    by_doc = _by_doc(statements)
+    grouped = by_doc(statements)
     for d in sorted(documents, key=lambda d: d["doc_id"]):
         g.add_node(
             _node("policy", d["doc_id"]), kind="policy", label=d.get("title") or d["doc_id"],
@@ -252,7 +250,7 @@ def comparison_graph(
     attrs: dict[str, dict[str, Any]] = {}
     for d in documents:
         pid = _node("policy", d["doc_id"])
-        for s in by_doc.get(d["doc_id"], []):
+        for s in grouped.get(d["doc_id"], []):
             for a in s.get("actors", []):
                 nid = _node("actor", a["canonical"])
                 attrs[nid] = {"kind": "actor", "label": a["canonical"], "actor_type": a["type"]}

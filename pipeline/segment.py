@@ -7,7 +7,7 @@ thresholds from ``params.yaml``; offsets point into ``Document.text``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .params import SegmentParams
@@ -196,11 +196,3 @@ def segment_document(
     statements = [s for n in nodes for s in n.statements]
     statements.sort(key=lambda s: s.start)
     return provisions, statements
-
-
-def segment_documents(
-    docs: Iterable[Document], rules: HeadingRules, cfg: SegmentParams
-) -> Iterator[tuple[Document, list[Provision], list[Statement]]]:
-    for doc in docs:
-        provisions, statements = segment_document(doc, rules, cfg)
-        yield doc, provisions, statements

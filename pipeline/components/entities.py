@@ -114,11 +114,11 @@ class EntityRules:
     def compounds(self) -> frozenset[str]:
         return frozenset(self.labels["TALENT"].compound_suffixes) if "TALENT" in self.labels else frozenset()
 
-    @property
+    @cached_property
     def org_terms(self) -> frozenset[str]:
         return frozenset(self.labels["ORG"].terms)
 
-    @property
+    @cached_property
     def org_classes(self) -> frozenset[str]:
         return self.labels["ORG"].class_terms
 
