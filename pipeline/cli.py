@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
@@ -43,7 +44,7 @@ def expand_inputs(paths: Sequence[Path]) -> Iterator[Path]:
             yield path  # a missing path or a bad extension is reported by ingest_file
 
 
-def _jobs(args: argparse.Namespace, params: Params) -> list[tuple[Path, Meta, str | None]]:
+def _jobs(args: argparse.Namespace, params: Params) -> list[tuple[Path, Meta, str | None, str | None]]:
     """(file, catalogue facts, doc id) for each document to process."""
     manifest_path = Path(args.manifest) if args.manifest else params.paths.manifest
     entries = corpus.read_manifest(manifest_path) if manifest_path.exists() else []
@@ -52,7 +53,7 @@ def _jobs(args: argparse.Namespace, params: Params) -> list[tuple[Path, Meta, st
         jobs = []
         for p in expand_inputs([Path(x) for x in args.paths]):
             entry = by_id.get(p.stem)
-            jobs.append((p, entry.meta if entry else Meta(), None))
+            jobs.append((p, entry.meta if entry else Meta(), None, None))
         return jobs
     if not entries:
         raise PolicyError(f"{manifest_path}: no manifest, and no input paths given")
@@ -63,7 +64,9 @@ def _jobs(args: argparse.Namespace, params: Params) -> list[tuple[Path, Meta, st
         params.ingest.download,
         _warn,
     )
-    return [(path, e.meta, e.doc_id) for e, path in located]
+    base = Path(args.params).resolve().parent
+    # record manifest texts relative to the project, so outputs do not depend on the checkout's place
+    return [(path, e.meta, e.doc_id, os.path.relpath(path, base)) for e, path in located]
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -79,7 +82,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         docs_f, provs_f, stmts_f, ents_f = (
             stack.enter_context(io.atomic_writer(outdir / name)) for name in OUTPUT_FILES
         )
-        for path, meta, doc_id in tqdm(jobs, unit="doc", disable=None, file=sys.stderr):
+        for path, meta, doc_id, label in tqdm(jobs, unit="doc", disable=None, file=sys.stderr):
             try:
                 doc = ingest_file(
                     path,
@@ -88,6 +91,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
                     max_bytes=params.ingest.max_bytes,
                     meta=meta,
                     doc_id=doc_id,
+                    label=label,
                 )
                 if doc.doc_id in seen:
                     raise InputError(path, f"doc_id '{doc.doc_id}' already used by {seen[doc.doc_id]}")

@@ -118,3 +118,10 @@ def test_help(argv, capsys):
     with pytest.raises(SystemExit) as exc:
         cli.main(argv)
     assert exc.value.code == 0
+
+
+def test_manifest_texts_are_recorded_relative_to_the_project(tmp_path):
+    assert _run("extract", "-o", tmp_path) in (0, 1)
+    docs = _read(tmp_path / "documents.jsonl")
+    assert docs and all(not d["path"].startswith("/") for d in docs)
+    assert any(d["path"] == "corpus/wuhan-wuchang-2022-talent-core-zone-opinions.txt" for d in docs)

@@ -75,8 +75,13 @@ def ingest_file(
     max_bytes: int,
     meta: Meta = Meta(),
     doc_id: str | None = None,
+    label: str | None = None,
 ) -> Document:
-    """Read one file into a Document; raise :class:`InputError` naming the file on bad input."""
+    """Read one file into a Document; raise :class:`InputError` naming the file on bad input.
+
+    ``label`` is the path recorded in the Document (default: ``path`` as given), so that
+    outputs do not depend on where the project is checked out.
+    """
     path = Path(path)
     if not path.exists():
         raise InputError(path, "no such file")
@@ -98,7 +103,7 @@ def ingest_file(
         heading_rules=heading_rules,
         sha256=hashlib.sha256(data).hexdigest(),
         meta=meta,
-        path=str(path),
+        path=label or str(path),
         encoding=enc,
     )
     if not doc.text.strip():
