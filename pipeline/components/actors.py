@@ -52,6 +52,8 @@ class RoleRules:
     deictic: tuple[str, ...]
     subject_at_clause_start: bool
     not_actor_before: re.Pattern[str]
+    not_actor_in_clause: re.Pattern[str]
+    explicit_doer: re.Pattern[str]
     lead_in_noise: re.Pattern[str]
     body_level: re.Pattern[str]
     coordination: re.Pattern[str]
@@ -94,6 +96,8 @@ def load_role_rules(folder: Path) -> RoleRules:
             deictic=tuple(roles["deictic"]),
             subject_at_clause_start=bool(roles.get("subject_at_clause_start", False)),
             not_actor_before=re.compile(roles["not_actor_before"]),
+            not_actor_in_clause=re.compile(roles["not_actor_in_clause"]),
+            explicit_doer=re.compile(roles["explicit_doer"]),
             lead_in_noise=re.compile(roles["lead_in_noise"]),
             body_level=re.compile(roles["body_level"]),
             coordination=re.compile(roles["coordination"]),
@@ -197,7 +201,7 @@ def find_actors(
         head_of_np = rules.np_end.match(masked[e:].lstrip(_MASK + _OTHER + "、和及与等"))
         trimmed = lead_in.rstrip(_MASK + _OTHER + "、")
         trimmed = rules.lead_in_noise.sub("", trimmed).rstrip(_MASK + _OTHER + "、")
-        if head_of_np and rules.not_actor_before.search(trimmed):
+        if head_of_np and (rules.not_actor_before.search(trimmed) or rules.not_actor_in_clause.search(lead_in)):
             previous = None
             continue  # 设立人才交流服务机构: the object made, not an actor
         if rules.not_actor_after.match(masked[e:]):
@@ -228,6 +232,8 @@ def find_actors(
     if tag.modality in IMPLYING:
         pivot = tag.pivot
         implied = not any(
-            m.role in DOER_ROLES and tag.purpose_end <= m.start < pivot for m in mentions
+            m.role in DOER_ROLES
+            and (tag.purpose_end <= m.start < pivot or rules.explicit_doer.search(text, 0, m.start))
+            for m in mentions
         )
     return mentions, implied

@@ -17,6 +17,7 @@ from ..errors import ConfigError
 CLASSES = ("obligation", "prohibition", "encouragement", "commitment", "permission", "exploration", "declaration")
 _CLAUSE = re.compile(r"[^，,：:]+[，,：:]?")
 _LITERAL = re.compile(r"[\u3400-\u9fff]+")
+_CLAUSE_BREAK = re.compile(r"[，,；;]")
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class TriggerTable:
     inherit: bool
     modals: re.Pattern[str]
     condition_end: re.Pattern[str]
+    modal_coordinators: re.Pattern[str]
     order: dict[str, int] = field(default_factory=dict)
     literal: dict[str, str] = field(default_factory=dict)  # cue -> class, for a PhraseMatcher
 
@@ -86,6 +88,7 @@ def load_triggers(path: Path) -> TriggerTable:
             inherit=bool(data.get("inherit_from_leadin", True)),
             modals=re.compile("|".join(f"(?:{c})" for c in data["modals"])),
             condition_end=re.compile(data["condition_end"]),
+            modal_coordinators=re.compile(data["modal_coordinators"]),
             order={c: k for k, c in enumerate(data["classes"])},
         )
     except (OSError, KeyError, TypeError, re.error, yaml.YAMLError) as exc:
@@ -172,14 +175,23 @@ def classify_modality(
         return tag("declaration", None, "declaration")
     in_main = [t for t in triggers if t.start >= start] or triggers
     modal = next((t for t in in_main if _is_modal(t, table)), None)
-    if leadin and table.inherit and modal is None:
+    if leadin and leadin != "declaration" and table.inherit and modal is None:
         return tag(leadin, None, "inherited")
     main = in_main[0] if in_main else None
-    if main is not None and modal is not None and main.cls == "obligation" and not _is_modal(main, table):
+    if (
+        main is not None
+        and modal is not None
+        and main.cls == "obligation"
+        and not _is_modal(main, table)
+        and not table.modal_coordinators.search(text, 0, modal.start)
+    ):
         main = modal  # 重点建设工程的…人员不得流动: the directive word sits in the subject
     if main is not None and main.cls == "obligation" and not _is_modal(main, table) and text[start:start + 1] in "对为向":
         # 对新引进的人才给予…: a directive word inside the prepositional object does not count
-        main = next((t for t in in_main if t.cls != "obligation" or _is_modal(t, table)), main)
+        clause_end = next((m.start() for m in _CLAUSE_BREAK.finditer(text, start)), len(text))
+        main = next(
+            (t for t in in_main if t.start < clause_end and (t.cls != "obligation" or _is_modal(t, table))), main
+        )
     if main is None:
         return tag("declaration", None, "default")
     also = {t.cls for t in triggers} - {main.cls}

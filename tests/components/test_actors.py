@@ -59,3 +59,13 @@ def test_society_as_a_domain_is_not_an_actor(triggers, roles, entities):
 def test_deictic_bodies_stand_for_the_issuer(triggers, roles, entities):
     actors, implied, _ = _actors("区委区政府加快建设人才公寓", triggers, roles, entities)
     assert actors == set() and implied
+
+
+def test_you_by_marks_the_explicit_doer(triggers, roles, entities):
+    actors, implied, _ = _actors("具体办法由区人社局规定", triggers, roles, entities)
+    assert ("区人社局", "responsible") in actors and not implied
+
+
+def test_bodies_made_in_a_clause_are_not_actors(triggers, roles, entities):
+    actors, _, _ = _actors("共建创新服务中心、校友企业家联谊会，组织交流活动", triggers, roles, entities)
+    assert not any("联谊会" in t for t, _ in actors)

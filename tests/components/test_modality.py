@@ -58,3 +58,23 @@ def test_trigger_offsets_slice_the_text(triggers):
     text = "鼓励用人单位建立人才公寓，并给予补贴"
     for t in classify_modality(text, triggers).triggers:
         assert text[t.start : t.end] == t.text
+
+
+def test_a_coordinated_modal_does_not_replace_the_directive(triggers):
+    tag = classify_modality("对违规机构，依法予以取缔，并可以处以罚款", triggers)
+    assert tag.modality == "obligation"
+
+
+def test_scope_of_services_is_permission_and_items_inherit_it(triggers):
+    lead = classify_modality("中介机构的业务范围是", triggers).modality
+    assert lead == "permission"
+    assert classify_modality("举办招聘活动", triggers, leadin=lead).modality == "permission"
+
+
+def test_a_declaration_lead_in_is_not_inherited(triggers):
+    assert classify_modality("对人才给予补贴", triggers, leadin="declaration").modality == "commitment"
+
+
+def test_innovating_a_mechanism_is_a_directive(triggers):
+    assert classify_modality("创新人才评价机制", triggers).modality == "obligation"
+    assert classify_modality("创新创业人才享受补贴", triggers).modality != "obligation"
