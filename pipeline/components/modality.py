@@ -17,7 +17,6 @@ from ..errors import ConfigError
 CLASSES = ("obligation", "prohibition", "encouragement", "commitment", "permission", "exploration", "declaration")
 _CLAUSE = re.compile(r"[^，,：:]+[，,：:]?")
 _LITERAL = re.compile(r"[\u3400-\u9fff]+")
-_CLAUSE_BREAK = re.compile(r"[，,；;]")
 
 
 @dataclass(frozen=True)
@@ -188,9 +187,13 @@ def classify_modality(
         main = modal  # 重点建设工程的…人员不得流动: the directive word sits in the subject
     if main is not None and main.cls == "obligation" and not _is_modal(main, table) and text[start:start + 1] in "对为向":
         # 对新引进的人才给予…: a directive word inside the prepositional object does not count
-        clause_end = next((m.start() for m in _CLAUSE_BREAK.finditer(text, start)), len(text))
         main = next(
-            (t for t in in_main if t.start < clause_end and (t.cls != "obligation" or _is_modal(t, table))), main
+            (
+                t for t in in_main
+                if (t.cls != "obligation" or _is_modal(t, table))
+                and not (_is_modal(t, table) and table.modal_coordinators.search(text, 0, t.start))
+            ),
+            main,
         )
     if main is None:
         return tag("declaration", None, "default")
