@@ -8,6 +8,7 @@ types come from ``models/actors/canonical.csv`` and ``types.yaml``; deictic refe
 
 from __future__ import annotations
 
+import bisect
 import csv
 import re
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ DOER_ROLES = {"responsible", "lead", "addressee"}
 _MASK = "Ⓜ"  # a candidate mention
 _OTHER = "Ⓔ"  # another entity (a place, an industry…): cue words inside it do not count
 _CLAUSE_BREAK = re.compile(r"[，,；;：:。]")
+_BARE_TALENT = re.compile("人才")
+_ALIAS = re.compile(r"[（(]以下(简称|称)[^）)]*[）)]?")
 
 
 @dataclass(frozen=True)
@@ -123,9 +126,8 @@ def canonicalise(text: str, rules: RoleRules, issuers: list[str]) -> tuple[str, 
     return name, kind
 
 
-def _role(masked: str, start: int, end: int, rules: RoleRules) -> str | None:
+def _role(masked: str, start: int, end: int, rules: RoleRules, clause_start: int) -> str | None:
     """The role the cues around ``masked[start:end]`` give, or None."""
-    clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(masked, 0, start)), default=0)
     before = masked[clause_start:start]
     after = masked[end : end + rules.after_window]
     after = _CLAUSE_BREAK.split(after, maxsplit=1)[0] if rules.after_window < 12 else after
@@ -178,7 +180,7 @@ def find_actors(
         if m.end() > m.start() and not any(m.start() < e and s < m.end() for s, e in taken):
             cands.append((m.start(), m.end(), "COLLECTIVE"))
             taken.append((m.start(), m.end()))
-    for m in re.finditer(r"人才", text):
+    for m in _BARE_TALENT.finditer(text):
         if not any(m.start() < e and s < m.end() for s, e in taken):
             cands.append((m.start(), m.end(), "BARE"))
     cands.sort()
@@ -189,14 +191,16 @@ def find_actors(
     for s, e, _ in cands:
         chars[s:e] = _MASK * (e - s)
     masked = "".join(chars)
+    breaks = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(masked)]
+    alias_spans = [(m.start(), m.end()) for m in _ALIAS.finditer(text)]
     mentions: list[ActorMention] = []
     previous: tuple[int, str] | None = None  # end and role of the last mention kept
     for s, e, kind in cands:
-        if re.search(r"[（(]以下(简称|称)[^）)]*$", text[:s]):
+        if any(a <= s < b for a, b in alias_spans):
             continue  # an alias being defined: （以下简称市人事局）
         if text[s:e] in rules.deictic:
             continue  # 区委区政府 as the doer: the issuing authorities themselves (implied_issuer)
-        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(masked, 0, s)), default=0)
+        clause_start = breaks[bisect.bisect_right(breaks, s) - 1]
         lead_in = masked[clause_start:s]
         head_of_np = rules.np_end.match(masked[e:].lstrip(_MASK + _OTHER + "、和及与等"))
         trimmed = lead_in.rstrip(_MASK + _OTHER + "、")
@@ -206,7 +210,7 @@ def find_actors(
             continue  # 设立人才交流服务机构: the object made, not an actor
         if rules.not_actor_after.match(masked[e:]):
             continue  # 市委关于…的部署要求: the possessor of a nominal act
-        role = _role(masked, s, e, rules)
+        role = _role(masked, s, e, rules, clause_start)
         coordinated = previous is not None and rules.coordination.match(masked[previous[0] : s])
         if role is None and coordinated:
             role = previous[1]  # 单位和个人: the second shares the first one's role
@@ -233,7 +237,7 @@ def find_actors(
         pivot = tag.pivot
         implied = not any(
             m.role in DOER_ROLES
-            and (tag.purpose_end <= m.start < pivot or rules.explicit_doer.search(text, 0, m.start))
+            and (tag.purpose_end <= m.start < pivot or rules.explicit_doer.search(text, max(0, m.start - 4), m.start))
             for m in mentions
         )
     return mentions, implied

@@ -19,6 +19,9 @@ from ..errors import ConfigError
 Token = tuple[str, int, int, str]
 ADMIN_LEVELS = frozenset("省市区县乡镇")
 PREPOSITIONS = frozenset("由对向为在从将把被给与和及")
+_DOC_TITLE = re.compile(r"《([^《》\n]{2,60})》")
+_BRACKET = re.compile(r"[（(][\u4e00-\u9fff]{1,6}[）)]")
+_QUOTE_CHAIN = re.compile(r"(“[^“”\n]{1,20}”)*等?(\S{0,2})")
 CHUNK_LABELS = ("ORG", "PLATFORM", "EVENT", "PROGRAM", "TALENT")
 LABEL_PRIORITY = ("DOC", "MONEY", "DATE", "ORG", "PLATFORM", "EVENT", "PROGRAM", "TALENT", "INDUSTRY", "LOC")
 _PUNCT = set("，。、；：！？“”‘’《》（）()【】—…·,.;:!?\"' \t\n")
@@ -303,7 +306,7 @@ def find_entities(
     """Entities in ``text``; ``tokens`` are its jieba tokens, ``term_spans`` the gazetteer hits
     and ``tags`` jieba's word -> part-of-speech table."""
     cands: list[tuple[int, int, str, dict[str, Any]]] = []
-    for m in re.finditer(r"《([^《》\n]{2,60})》", text):
+    for m in _DOC_TITLE.finditer(text):
         cands.append((m.start(1), m.end(1), "DOC", {}))
     for m in rules.money.finditer(text):
         value, bound = _money(m)
@@ -343,9 +346,9 @@ def find_entities(
             if nxt in rules.modifier_suffixes:
                 continue  # 高校链: the name only modifies a noun
             # a bracketed qualifier right after the name: 服务中心（武昌）
-            m = re.match(r"[（(][\u4e00-\u9fff]{1,6}[）)]", text[end : end + 8])
+            m = _BRACKET.match(text, end, end + 8)
             if m and label in ("PLATFORM", "ORG") and not rules.bracket_not.match(m.group()):
-                end += m.end()
+                end = m.end()
             if start >= end:
                 continue
             start, end = _strip(text, start, end, label, rules)
@@ -361,11 +364,15 @@ def find_entities(
             cands.append((start, end, label, {}))
 
     # quoted programme names: “武昌英才计划”, “一事一议”方式
-    for m in re.finditer(r"“([^“”\n]{2,%d})”" % rules.quoted_max, text):
+    if "“" not in text:
+        quoted = iter(())
+    else:
+        quoted = re.finditer(r"“([^“”\n]{2,%d})”" % rules.quoted_max, text)
+    for m in quoted:
         inner = m.group(1)
         after = text[m.end() : m.end() + 3]
-        chain = re.match(r"(“[^“”\n]{1,20}”)*等?(\S{0,2})", text[m.end() :])
-        tail = text[m.end() + (chain.end(1) if chain and chain.group(1) else 0) :][:3]
+        chain = _QUOTE_CHAIN.match(text, m.end())
+        tail = text[(chain.end(1) if chain and chain.group(1) else m.end()) :][:3]
         if any(c in inner for c in "，。；、") and not inner.endswith(rules.program_heads):
             continue
         if inner.endswith(rules.program_heads) or any(

@@ -71,10 +71,13 @@ class JiebaTokenizer:
     def tokens(self, text: str, offset: int = 0) -> list[tuple[str, int, int, str]]:
         """(word, start, end, tag) for each jieba token; unknown words get the tag 'x'."""
         tags = self.tags
-        return [
-            (word, start + offset, end + offset, tags.get(word, "x"))
-            for word, start, end in self._jieba.tokenize(text, HMM=self.hmm)
-        ]
+        out = []
+        pos = offset
+        for word in self._jieba.lcut(text, HMM=self.hmm):
+            end = pos + len(word)
+            out.append((word, pos, end, tags.get(word, "x")))
+            pos = end
+        return out
 
     def cut(self, text: str) -> list[str]:
         return list(self._jieba.lcut(text, HMM=self.hmm))
