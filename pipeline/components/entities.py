@@ -343,7 +343,7 @@ def find_entities(
                 start = tok[1] + len(prefix)  # 尊重人才: a verb glued to its object
             toks = [t for t in tokens[: i + 1] if t[2] > start]
             nxt = tokens[i + 1][0] if i + 1 < len(tokens) else ""
-            if nxt in rules.modifier_suffixes:
+            if nxt[:1] in rules.modifier_suffixes:
                 continue  # 高校链: the name only modifies a noun
             # a bracketed qualifier right after the name: 服务中心（武昌）
             m = _BRACKET.match(text, end, end + 8)

@@ -69,3 +69,8 @@ def test_you_by_marks_the_explicit_doer(triggers, roles, entities):
 def test_bodies_made_in_a_clause_are_not_actors(triggers, roles, entities):
     actors, _, _ = _actors("共建创新服务中心、校友企业家联谊会，组织交流活动", triggers, roles, entities)
     assert not any("联谊会" in t for t, _ in actors)
+
+
+def test_a_firm_being_founded_is_not_an_actor(triggers, roles, entities):
+    actors, _, _ = _actors("鼓励科技人员创办企业", triggers, roles, entities)
+    assert not any(t == "企业" for t, _ in actors)

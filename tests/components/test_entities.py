@@ -78,3 +78,9 @@ def test_coordinated_levels_with_a_bracketed_level(entities):
 def test_sectors_are_not_bodies(entities):
     assert ("部门", "ORG") not in _labels(entities("鼓励人才向重点行业、部门流动"))
     assert ("部门", "ORG") in _labels(entities("由有关部门负责"))
+
+
+def test_whole_jurisdiction_words_are_dropped_and_incubators_are_not_firms(entities):
+    ents = _labels(entities("全市社区卫生服务机构引进毕业生，建设科技企业孵化器"))
+    assert ("社区卫生服务机构", "ORG") in ents
+    assert ("科技企业", "ORG") not in ents

@@ -34,3 +34,8 @@ def test_precomputed_hits_give_the_same_scores(taxonomy):
 
 def test_no_cue_gives_the_default(taxonomy):
     assert classify_instrument("其他事项", 0, taxonomy) == taxonomy.default
+
+
+def test_a_demonstration_zone_is_a_place_not_a_pilot(taxonomy):
+    assert classify_instrument("示范区建设应当纳入发展规划", 0, taxonomy) != "demand.pilot"
+    assert classify_instrument("开展人才改革试点", 0, taxonomy) == "demand.pilot"
