@@ -54,7 +54,9 @@ def _nfc_with_map(text: str) -> tuple[str, list[int]]:
             j += 1
         piece = unicodedata.normalize("NFC", text[i:j])
         out.append(piece)
-        src.extend([i] * len(piece))
+        # the first output character comes from the base; the marks left over after
+        # composition are the last ones of the group
+        src.extend([i] + [j - (len(piece) - k) for k in range(1, len(piece))])
         i = j
     return "".join(out), src
 
