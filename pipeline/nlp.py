@@ -146,11 +146,12 @@ class StatementComponent:
         parents: dict[str, str | None] = doc.user_data.get("parents", {})
         leadins: dict[str, str] = {}
         text = doc_text(doc)
-        cue_hits = sorted(
-            (doc[a].idx, doc.vocab.strings[key]) for key, a, _ in self.cue_matcher(doc)
-        )
+        strings = doc.vocab.strings
+        # with one token per character (make_doc) a token index is a character offset
+        offset = (lambda a: a) if len(doc) == len(text) else (lambda a: doc[a].idx)
+        cue_hits = sorted((offset(a), strings[key]) for key, a, _ in self.cue_matcher(doc))
         cue_starts = [h[0] for h in cue_hits]
-        trig_hits = sorted((doc[a].idx, doc.vocab.strings[key]) for key, a, _ in self.trigger_matcher(doc))
+        trig_hits = sorted((offset(a), strings[key]) for key, a, _ in self.trigger_matcher(doc))
         trig_starts = [h[0] for h in trig_hits]
         for span in doc.spans[STATEMENTS]:
             s0, s1 = span.start_char, span.end_char
