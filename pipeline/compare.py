@@ -15,11 +15,11 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
 from .errors import ConfigError
+from .resources import read_yaml
 
 Record = dict[str, Any]
 Tokenize = Callable[[str], list[str]]
@@ -37,10 +37,10 @@ class TargetTaxonomy:
 
 def load_targets(path: Path) -> TargetTaxonomy:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = read_yaml(path)
         cats = tuple((row["category"], re.compile(row["pattern"])) for row in data["categories"])
         return TargetTaxonomy(cats, data["other"])
-    except (OSError, KeyError, TypeError, re.error, yaml.YAMLError) as exc:
+    except (OSError, KeyError, TypeError, re.error) as exc:
         raise ConfigError(path, f"bad target taxonomy ({type(exc).__name__}: {exc})") from None
 
 

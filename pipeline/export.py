@@ -14,9 +14,9 @@ from typing import Any
 import networkx as nx
 import pyarrow as pa
 import pyarrow.parquet as pq
-import yaml
 
 from .errors import ConfigError
+from .resources import read_yaml
 from .io import atomic_writer, write_csv
 
 Record = dict[str, Any]
@@ -90,13 +90,13 @@ def _escape(text: str) -> str:
 
 def load_dictionary(path: Path) -> dict[str, dict[str, Any]]:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = read_yaml(path)
         tables = data["tables"]
         for name, t in tables.items():
             if not isinstance(t.get("columns"), dict) or not t.get("description"):
                 raise ConfigError(path, f"table {name!r} needs a description and columns")
         return tables
-    except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
+    except (OSError, KeyError, TypeError) as exc:
         raise ConfigError(path, f"bad data dictionary ({type(exc).__name__}: {exc})") from None
 
 

@@ -15,7 +15,8 @@ from .errors import ConfigError
 CIRCLED = "".join(chr(c) for c in range(0x2460, 0x2474))  # ① … ⑳
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path) -> dict[str, Any]:
+    """A YAML mapping; a missing file or bad YAML is a ConfigError naming the file."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -61,7 +62,7 @@ class HeadingRules:
 
 @lru_cache(maxsize=8)
 def heading_rules(path: Path) -> HeadingRules:
-    data = _read_yaml(path)
+    data = read_yaml(path)
     numerals = data.get("numerals", "")
     markers = []
     for k, row in enumerate(data.get("markers") or []):
@@ -109,7 +110,7 @@ class LayoutRules:
 
 @lru_cache(maxsize=8)
 def layout_rules(path: Path) -> LayoutRules:
-    data = _read_yaml(path)
+    data = read_yaml(path)
     try:
         furn, front = data["furniture"], data["front"]
         return LayoutRules(

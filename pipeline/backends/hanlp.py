@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from ..errors import ConfigError
+from ..resources import read_yaml
 
 Token = tuple[str, int, int, str]
 
@@ -38,9 +38,9 @@ class HanLPMapping:
 
 def load_mapping(path: Path) -> HanLPMapping:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = read_yaml(path)
         return HanLPMapping(tuple(data["token_tasks"]), tuple(data["ner_tasks"]), dict(data["labels"]))
-    except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
+    except (OSError, KeyError, TypeError) as exc:
         raise ConfigError(path, f"bad HanLP mapping ({type(exc).__name__}: {exc})") from None
 
 

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
 from ..errors import ConfigError
+from ..resources import read_yaml
 from .entities import Entity
 from .modality import ModalityTag
 
@@ -73,8 +73,8 @@ def _alt(patterns: list[str]) -> re.Pattern[str] | None:
 def load_role_rules(folder: Path) -> RoleRules:
     folder = Path(folder)
     try:
-        roles = yaml.safe_load((folder / "roles.yaml").read_text(encoding="utf-8"))
-        types = yaml.safe_load((folder / "types.yaml").read_text(encoding="utf-8"))
+        roles = read_yaml(folder / "roles.yaml")
+        types = read_yaml(folder / "types.yaml")
         aliases: dict[str, tuple[str, str]] = {}
         with (folder / "canonical.csv").open(encoding="utf-8", newline="") as f:
             for n, row in enumerate(csv.DictReader(f), 2):
@@ -109,7 +109,7 @@ def load_role_rules(folder: Path) -> RoleRules:
             types=tuple((re.compile(t["match"]), t["type"]) for t in types["types"]),
             default_type=types["default"],
         )
-    except (OSError, KeyError, TypeError, AttributeError, re.error, yaml.YAMLError) as exc:
+    except (OSError, KeyError, TypeError, AttributeError, re.error) as exc:
         raise ConfigError(folder, f"bad actor rules ({type(exc).__name__}: {exc})") from None
 
 
@@ -130,7 +130,7 @@ def _role(masked: str, start: int, end: int, rules: RoleRules, clause_start: int
     """The role the cues around ``masked[start:end]`` give, or None."""
     before = masked[clause_start:start]
     after = masked[end : end + rules.after_window]
-    after = _CLAUSE_BREAK.split(after, maxsplit=1)[0] if rules.after_window < 12 else after
+    after = _CLAUSE_BREAK.split(after, maxsplit=1)[0]  # an after-cue stays in the mention's clause
     for role, before_cue, after_cue in rules.frames:
         if before_cue.search(before) and after_cue.match(masked[end:]):
             return role

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from ..errors import ConfigError
+from ..resources import read_yaml
 
 Token = tuple[str, int, int, str]
 ADMIN_LEVELS = frozenset("省市区县乡镇")
@@ -126,9 +126,10 @@ class EntityRules:
         return self.labels["ORG"].class_terms
 
 
+@lru_cache(maxsize=8)
 def load_entity_rules(path: Path) -> EntityRules:
     try:
-        data: dict[str, Any] = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data: dict[str, Any] = read_yaml(path)
         labels = {
             name: LabelRules(
                 terms=tuple(row.get("terms", ())),
@@ -165,7 +166,7 @@ def load_entity_rules(path: Path) -> EntityRules:
             money=re.compile(data["money"]),
             dates=tuple(re.compile(p) for p in data["date"]),
         )
-    except (OSError, KeyError, TypeError, AttributeError, re.error, yaml.YAMLError) as exc:
+    except (OSError, KeyError, TypeError, AttributeError, re.error) as exc:
         raise ConfigError(path, f"bad entity rules ({type(exc).__name__}: {exc})") from None
 
 

@@ -9,9 +9,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 
 from ..errors import ConfigError
+from ..resources import read_yaml
 
 _CLAUSE = re.compile(r"[^，,；;：:]+")
 _LITERAL = re.compile(r"[\u3400-\u9fff\w、]+")
@@ -46,7 +46,7 @@ class Taxonomy:
 
 def load_taxonomy(path: Path) -> Taxonomy:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = read_yaml(path)
         codes = {
             code: tuple((re.compile(cue), float(w)) for cue, w in row["cues"].items())
             for code, row in data["codes"].items()
@@ -56,7 +56,7 @@ def load_taxonomy(path: Path) -> Taxonomy:
             raise ConfigError(path, f"default {default!r} is not a code")
         return Taxonomy(codes, {c: r["meaning"] for c, r in data["codes"].items()},
                         float(data["main_bonus"]), default)
-    except (OSError, KeyError, TypeError, AttributeError, re.error, yaml.YAMLError) as exc:
+    except (OSError, KeyError, TypeError, AttributeError, re.error) as exc:
         raise ConfigError(path, f"bad instrument taxonomy ({type(exc).__name__}: {exc})") from None
 
 

@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 
 from ..errors import ConfigError
+from ..resources import read_yaml
 
 CLASSES = ("obligation", "prohibition", "encouragement", "commitment", "permission", "exploration", "declaration")
 _CLAUSE = re.compile(r"[^，,：:]+[，,：:]?")
@@ -63,7 +63,7 @@ class TriggerTable:
 
 def load_triggers(path: Path) -> TriggerTable:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = read_yaml(path)
         literal: dict[str, str] = {}
         regex_cues: dict[str, list[str]] = {}
         for cls, cues in data["classes"].items():
@@ -90,7 +90,7 @@ def load_triggers(path: Path) -> TriggerTable:
             modal_coordinators=re.compile(data["modal_coordinators"]),
             order={c: k for k, c in enumerate(data["classes"])},
         )
-    except (OSError, KeyError, TypeError, re.error, yaml.YAMLError) as exc:
+    except (OSError, KeyError, TypeError, re.error) as exc:
         raise ConfigError(path, f"bad modality triggers ({type(exc).__name__}: {exc})") from None
 
 
