@@ -18,7 +18,7 @@ from .params import DownloadParams
 
 COLUMNS = ("doc_id", "file", "title", "issuer", "region", "level", "date", "doc_number", "source", "sha256")
 LEVELS = ("national", "province", "city", "district")
-_GIT_SOURCE = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+)@(?P<commit>[0-9a-f]{7,40}):(?P<path>.+)$")
+_GIT_SOURCE = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+)@(?P<commit>[0-9a-f]{7,40}):(?P<path>\S+)$")
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,16 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-# Han ideographs only: a narrow notion of "CJK character" means that anything
-# ambiguous stays as written, so any scorer that normalises both sides agrees.
+# CJK characters are Han ideographs; CJK marks are the CJK punctuation blocks, full-width
+# forms and the quotes, dashes and ellipsis Chinese text uses (GUIDELINES 1, v1.1).
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
-_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
-_PUNCT_RE = re.compile(
-    rf"(?<=[{_HAN}])[,;:!?()](?=[{_HAN}0-9])|(?<=[0-9])[,;:!?()](?=[{_HAN}])"
-)
+_MARKS = "\u3000-\u303f\ufe30-\ufe4f\uff00-\uffef\u2018\u2019\u201c\u201d\u2026\u2014\u00b7"
+_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
+# , ; : ! ? after a CJK character or mark, or before a CJK character
+_PUNCT_RE = re.compile(rf"(?<=[{_HAN}{_MARKS}])[,;:!?]|[,;:!?](?=[{_HAN}])")
+_HAN_RE = re.compile(f"[{_HAN}]")
+_CJK_OR_MARK_RE = re.compile(f"[{_HAN}{_MARKS}]")
+_OPEN, _CLOSE = "(（", ")）"
 # Full-width ASCII letters and digits (Ａ-Ｚ ａ-ｚ ０-９) become half-width.
 _WIDTH = {
     cp: cp - 0xFEE0
@@ -28,8 +31,40 @@ _SPACE_RE = re.compile(r"\s+")
 WHITESPACE = " \t\r\n\f\v\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff"
 
 
+def _brackets(line: str) -> str:
+    """Convert half-width brackets as pairs (matched within one line).
+
+    A half-width pair becomes full-width when it encloses Chinese text or follows a
+    CJK character or mark; a half-width bracket whose partner is full-width takes
+    its partner's width. Unmatched brackets stay as written.
+    """
+    if "(" not in line and ")" not in line:
+        return line
+    chars = list(line)
+    stack: list[int] = []
+    for i, c in enumerate(line):
+        if c in _OPEN:
+            stack.append(i)
+        elif c in _CLOSE and stack:
+            j = stack.pop()
+            if chars[j] == "（" and c == "）":
+                continue
+            mixed = chars[j] == "（" or c == "）"
+            if (
+                mixed
+                or _HAN_RE.search(line, j + 1, i)
+                or (j > 0 and _CJK_OR_MARK_RE.match(line[j - 1]))
+            ):
+                chars[j], chars[i] = "（", "）"
+    return "".join(chars)
+
+
 def _punct(text: str) -> str:
-    return _PUNCT_RE.sub(lambda m: _HALF_TO_FULL[m.group()], text)
+    """The punctuation rules of GUIDELINES 1 (v1.1); one character in, one out."""
+    text = _PUNCT_RE.sub(lambda m: _HALF_TO_FULL[m.group()], text)
+    if "(" in text or ")" in text:
+        text = "\n".join(_brackets(line) for line in text.split("\n"))
+    return text
 
 
 def normalise(text: str) -> str:
@@ -112,7 +147,7 @@ class TextBuilder:
             nfc, src = _nfc_with_map(piece)
             for k, s in enumerate(src):
                 self.map.add(begin + k, start + s, 1)
-        text = _punct(nfc.translate(_WIDTH))
+        text = nfc.translate(_WIDTH)
         self.parts.append(text)
         self.length += len(text)
         return begin, self.length
@@ -123,7 +158,8 @@ class TextBuilder:
         self.length += len(text)
 
     def text(self) -> str:
-        return "".join(self.parts)
+        """The normalised text; punctuation is decided on whole lines (pairs, context)."""
+        return _punct("".join(self.parts))
 
 
 def strip_span(text: str, start: int, end: int, chars: str = WHITESPACE) -> tuple[int, int]:

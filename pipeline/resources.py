@@ -96,12 +96,22 @@ class LayoutRules:
     head_end: re.Pattern[str]
     attachments: re.Pattern[str]
     attachment_max_chars: int
+    annex_from: re.Pattern[str]
+    issued_line: re.Pattern[str]
+    join_end: re.Pattern[str]
+    join_start: re.Pattern[str]
     date_line: re.Pattern[str]
     doc_number: re.Pattern[str]
     history_line: re.Pattern[str]
     notice_title: re.Pattern[str]
     notice_close: re.Pattern[str]
     title_suffix: re.Pattern[str]
+    addressee_line: re.Pattern[str]
+    glued_title: re.Pattern[str]
+    signature_date: re.Pattern[str]
+    glued_addressee: re.Pattern[str]
+    decoration: str
+    doc_number_tail: re.Pattern[str]
     max_title_chars: int
     issuer_suffixes: tuple[str, ...]
     issuer_start: re.Pattern[str]
@@ -119,11 +129,17 @@ def layout_rules(path: Path) -> LayoutRules:
             head_end=_compile(furn["head_end"], f"{path}: furniture.head_end"),
             attachments=_compile(furn["attachments"], f"{path}: furniture.attachments"),
             attachment_max_chars=int(furn["attachment_max_chars"]),
+            decoration=str(furn.get("decoration", "")),
+            annex_from=_compile(furn["annex_from"], f"{path}: furniture.annex_from"),
+            issued_line=_compile(furn["issued_line"], f"{path}: furniture.issued_line"),
+            join_end=_compile(data["join_lines"]["end"], f"{path}: join_lines.end"),
+            join_start=_compile(data["join_lines"]["start"], f"{path}: join_lines.start"),
             **{
                 k: _compile(front[k], f"{path}: front.{k}")
                 for k in (
                     "date_line", "doc_number", "history_line", "notice_title",
                     "notice_close", "title_suffix", "issuer_start", "session_noise",
+                    "addressee_line", "glued_title", "signature_date", "glued_addressee", "doc_number_tail",
                 )
             },
             max_title_chars=int(front["max_title_chars"]),

@@ -196,3 +196,70 @@ def test_ingestion_of_any_text_raises_only_its_own_errors(tmp_path, ingest, text
         ingest(path)
     except InputError:
         pass
+
+
+# Texts rebuilt from a sentence database: one sentence per line, front matter glued together.
+SENTENCE_DB = (
+    "某县人力资源和社会保障局某县财政局某人社〔2019〕3号\n"
+    "某财发〔2019〕12号\n"
+    "某县青年人才安居补贴实施细则（试行）为吸引青年人才来县就业，制定本细则。\n"
+    "一、补贴标准\n"
+    "（一）安居补贴\n"
+    "对新引进的博士给予每月2000元补贴；\n"
+    "对入选省级计划的，按上级资助给予1:\n"
+    "1配套。\n"
+    "附件\n"
+    "青年人才分类目录某县人力资源和社会保障局2019年3月8日第一类人才包括院士。\n"
+    "某县人力资源和社会保障局办公室2019年3月9日印发\n"
+)
+
+
+def test_sentence_database_front_matter_is_metadata(make_doc, segment):
+    doc = make_doc(SENTENCE_DB)
+    assert doc.title == "某县青年人才安居补贴实施细则（试行）"
+    assert doc.issuer == ["某县人力资源和社会保障局", "某县财政局"]
+    assert doc.doc_number == "某人社〔2019〕3号；某财发〔2019〕12号"
+    assert doc.date == "2019-03-08"  # the signature glued into the annex, not the 印发 date
+    assert doc.text.startswith("为吸引青年人才来县就业")
+    assert "附件" not in doc.text and "印发" not in doc.text and "第一类" not in doc.text
+    _, statements = segment(doc)
+    texts = [s.text for s in statements]
+    assert "按上级资助给予1:1配套" in "".join(texts)  # a ratio broken over two lines is one line
+    assert "安居补贴" in texts and "对新引进的博士给予每月2000元补贴" in texts
+
+
+def test_title_glued_to_the_salutation_and_a_signature_before_the_body(make_doc):
+    raw = (
+        "某委发〔2018〕5号\n"
+        "★中共某县委某县人民政府关于加快人才发展的若干意见各乡镇党委、政府，县级各单位：\n"
+        "为加快人才发展，提出如下意见。\n"
+        "一、总体要求\n"
+        "坚持党管人才原则。\n"
+    )
+    doc = make_doc(raw)
+    assert doc.title == "中共某县委某县人民政府关于加快人才发展的若干意见"
+    assert doc.issuer == ["中共某县委", "某县人民政府"]
+    assert doc.text.startswith("为加快人才发展")
+    notice = (
+        "中共某市委某市人民政府关于印发《某市人才新政二十条》的通知各县（市、区）党委和政府，市级各单位：\n"
+        "《某市人才新政二十条》已经市委同意，现印发给你们，请认真贯彻执行。\n"
+        "中共某市委某市人民政府2017年5月9日某市人才新政二十条为加快人才集聚，制定如下政策。\n"
+        "一、引才\n对院士给予奖励。\n"
+    )
+    doc = make_doc(notice)
+    assert (doc.title, doc.date) == ("某市人才新政二十条", "2017-05-09")
+    assert doc.issuer == ["中共某市委", "某市人民政府"]
+    assert doc.text.startswith("为加快人才集聚")
+
+
+def test_a_signature_line_at_the_end_is_metadata(make_doc):
+    doc = make_doc("某县人民政府关于促进就业的意见\n一、就业\n鼓励创业。\n某县人民政府2017年1月25日\n")
+    assert doc.date == "2017-01-25" and doc.text.endswith("鼓励创业。")
+
+
+def test_split_issuers_prefers_tight_name_starts(layout_rules):
+    from pipeline.ingest import split_issuers
+
+    assert split_issuers("中共某市委组织部某市人力资源和社会保障局某市财政局", layout_rules) == [
+        "中共某市委组织部", "某市人力资源和社会保障局", "某市财政局"]
+    assert split_issuers("中共某区委某区人民政府", layout_rules) == ["中共某区委", "某区人民政府"]

@@ -24,6 +24,29 @@ def test_halfwidth_punctuation_between_cjk_and_digit():
     assert normalise("第1,2款") == "第1,2款"  # between two digits: not CJK context
 
 
+def test_punctuation_after_a_cjk_mark_or_before_cjk_becomes_fullwidth():
+    # v1.1: one CJK neighbour is enough on the left, and a CJK mark counts
+    assert normalise("给予补贴;") == "给予补贴；"
+    assert normalise("”,以及") == "”，以及"
+    assert normalise("2020:年度") == "2020：年度"
+    assert normalise("ratio 1:2") == "ratio 1:2"
+
+
+def test_brackets_convert_as_pairs():
+    assert normalise("办法(试行)") == "办法（试行）"
+    assert normalise("(一)总体要求") == "（一）总体要求"  # encloses Chinese text
+    assert normalise("增长(10%)") == "增长（10%）"  # follows a CJK character
+    assert normalise("见(1)") == "见（1）"
+    assert normalise("(1) item") == "(1) item"  # neither: kept
+    assert normalise("单位（含开发区)等") == "单位（含开发区）等"  # mixed pair: partner's width
+    assert normalise("(含(试行)在内)") == "（含（试行）在内）"  # nested pairs
+    assert normalise("止)。") == "止)。"  # unmatched: kept
+
+
+def test_bracket_pairs_do_not_cross_lines():
+    assert normalise("甲(乙\n丙)丁") == "甲(乙\n丙)丁"
+
+
 def test_halfwidth_punctuation_elsewhere_is_kept():
     assert normalise("a,b (see 1,2)") == "a,b (see 1,2)"
 
@@ -55,6 +78,7 @@ def _same_char(raw: str, r: int, ch: str) -> bool:
         c == ch
         or ord(c) - 0xFEE0 == ord(ch)  # full-width letter or digit
         or normalise("人" + c + "人")[1] == ch  # half-width punctuation between CJK
+        or {c, ch} in ({"(", "（"}, {")", "）"})  # brackets convert as pairs
         or unicodedata.normalize("NFC", raw[r : r + 3]).startswith(ch)  # composed
     )
 

@@ -78,7 +78,10 @@ def test_paren_numbers_under_a_part_are_sections(make_doc, segment):
     _, provs, stmts = _structure(make_doc, segment, raw)
     assert [(p.level, p.number, p.parent) for p in provs] == [
         ("part", 1, None), ("section", 1, "part 1"), ("section", 2, "part 1")]
-    assert [s.provision_id for s in stmts] == ["part 1/section 1", "part 1/section 2"]
+    # v1.1: a numbered noun phrase under a part is a statement; the part heading is not
+    assert [(s.provision_id, s.text) for s in stmts] == [
+        ("part 1/section 1", "高层次人才引进支持"), ("part 1/section 1", "对顶尖人才给予奖励"),
+        ("part 1/section 2", "青年人才"), ("part 1/section 2", "给予补贴")]
 
 
 def test_inline_enumeration_is_not_a_provision(make_doc, segment):

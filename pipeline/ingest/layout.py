@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..normalize import normalise, strip_span
+from ..normalize import WHITESPACE, normalise, strip_span
 from ..resources import LayoutRules
 
 Span = tuple[int, int]
@@ -58,23 +58,29 @@ def parse_date(text: str) -> str | None:
 def split_issuers(text: str, rules: LayoutRules) -> list[str]:
     """Split run-together issuer names (``中共武昌区委武昌区人民政府``) into names.
 
-    Each name must end with an issuer suffix and start like a name; among the
-    segmentations, the one with most names wins. Returns [] if none fits.
+    Each name must end with an issuer suffix and start like a name (``issuer_start``,
+    matched inside the name). Among the segmentations, the one with most names wins;
+    a tie goes to the tightest starts (``舟山市…`` rather than ``组织部舟山市…``).
+    Returns [] if none fits.
     """
     text = "".join(text.split())
     n = len(text)
-    best: dict[int, list[str] | None] = {n: []}
+    # best[i]: (names, total length of their name-like starts) for text[i:]
+    best: dict[int, tuple[list[str], int] | None] = {n: ([], 0)}
     for i in range(n - 1, -1, -1):
         best[i] = None
-        if not rules.issuer_start.match(text[i:]):
+        start = rules.issuer_start.match(text[i:])
+        if not start:
             continue
-        for j in range(i + 2, n + 1):
+        for j in range(max(i + 2, i + start.end()), n + 1):
             rest = best.get(j)
             if rest is None or not any(text[i:j].endswith(s) for s in rules.issuer_suffixes):
                 continue
-            if best[i] is None or len(rest) + 1 > len(best[i]):  # type: ignore[arg-type]
-                best[i] = [text[i:j], *rest]
-    return best[0] or []
+            cand = ([text[i:j], *rest[0]], rest[1] + start.end())
+            cur = best[i]
+            if cur is None or (len(cand[0]), -cand[1]) > (len(cur[0]), -cur[1]):
+                best[i] = cand
+    return best[0][0] if best[0] else []
 
 
 def _issuer_line(text: str, rules: LayoutRules) -> list[str]:
@@ -93,12 +99,12 @@ def _issuer_line(text: str, rules: LayoutRules) -> list[str]:
 class _Lines:
     """Stripped, non-empty raw line spans with their (normalised) text."""
 
-    def __init__(self, raw: str, fmt: str) -> None:
+    def __init__(self, raw: str, fmt: str, decoration: str = "") -> None:
         self.raw = raw
         self.spans: list[Span] = []
         pos = 0
         for line in raw.splitlines(keepends=True):
-            start, end = strip_span(raw, pos, pos + len(line))
+            start, end = strip_span(raw, pos, pos + len(line), WHITESPACE + decoration)
             pos += len(line)
             if fmt == "md":
                 m = _MD_HEADING.match(raw, start, end)
@@ -122,7 +128,7 @@ def analyse(
     raw: str, fmt: str, rules: LayoutRules, is_marker: Callable[[str], bool]
 ) -> Layout:
     """Split ``raw`` into metadata and body lines."""
-    lines = _Lines(raw, fmt)
+    lines = _Lines(raw, fmt, rules.decoration)
     texts = lines.text
     keep = [True] * len(texts)
     out = Layout(lines=[])
@@ -152,10 +158,15 @@ def analyse(
     else:
         body_from = 0
 
-    # 3. Title: the first head line that looks like one.
-    if head and _is_title(texts[head[0]], rules, is_marker):
-        out.title = texts[head[0]]
-        body_from = max(body_from, head[0] + 1)
+    # 3. Title: the first head line after any document number that looks like one, or a
+    #    title glued to the first sentence (texts rebuilt one sentence per line).
+    lead = next((k for k in head if _doc_number(texts[k], rules) is None), None)
+    if lead is not None and not is_marker(texts[lead]) and (m := rules.glued_addressee.match(texts[lead])):
+        out.title = m.group("title")
+        body_from = max(body_from, lead + 1)
+    elif lead is not None and _is_title(texts[lead], rules, is_marker):
+        out.title = texts[lead]
+        body_from = max(body_from, lead + 1)
 
     # 4. A 印发/转发 notice: its cover letter ends with a date line (or its closing sentence).
     head_text = [(k, texts[k]) for k in head]
@@ -202,12 +213,27 @@ def analyse(
         t = texts[k]
         if is_marker(t) or not _collect(t, rules, out):
             body_from = k
+            books = re.findall(r"《([^》]+)》", notice.group()) if notice else []
+            cut = _glued_front(t, rules, out, is_marker, books, replace_title=bool(notice))
+            if cut and len(texts[k]) == lines.spans[k][1] - lines.spans[k][0]:
+                lines.spans[k] = (lines.spans[k][0] + cut, lines.spans[k][1])
+                texts[k] = t[cut:]
             break
     else:
         body_from = end
     body = [k for k in idx if k >= body_from]
 
-    # 6. An attachment list, then a signature block, at the end.
+    # 6. An annex, an attachment list, a 印发 line, then a signature block, at the end.
+    for n, k in enumerate(body):
+        if n >= len(body) // 2 and rules.annex_from.match(texts[k]):
+            # the signature may be glued into the annex's first line
+            dates = (parse_date(texts[j]) for j in body[n + 1 : n + 2])
+            out.date = out.date or next((d for d in dates if d), None)
+            del body[n:]
+            break
+    if body and rules.issued_line.match(texts[body[-1]]):
+        out.date = out.date or parse_date(texts[body[-1]])
+        body.pop()
     for n, k in enumerate(body):
         if rules.attachments.match(texts[k]) and all(
             len(texts[j]) <= rules.attachment_max_chars and not any(c in texts[j] for c in "。；")
@@ -215,7 +241,12 @@ def analyse(
         ):
             del body[n:]
             break
-    if body and rules.date_line.match(texts[body[-1]]):
+    sig = _signature(texts[body[-1]], rules) if body else None
+    if sig and sig[0].end() == len(texts[body[-1]]) and sig[1]:  # names and a date
+        out.date = out.date or parse_date(sig[0].group("date"))
+        out.issuer = out.issuer or sig[1]
+        body.pop()
+    elif body and rules.date_line.match(texts[body[-1]]):
         out.date = out.date or parse_date(texts[body[-1]])
         body.pop()
         while body and _issuer_line(texts[body[-1]], rules):
@@ -233,15 +264,92 @@ def analyse(
         out.lines = _reflow(raw, spans, [texts[k] for k in body], is_marker)
     else:
         out.lines = [[s] for s in spans]
+    out.lines = _join_broken(out.lines, lambda sp: normalise(raw[sp[0] : sp[1]]), rules)
     return out
+
+
+def _join_broken(lines: list[list[Span]], text_of: Callable[[Span], str], rules: LayoutRules) -> list[list[Span]]:
+    """Join lines broken inside a ratio or after 第 (GUIDELINES 3)."""
+    out: list[list[Span]] = []
+    for line in lines:
+        if out and rules.join_end.search(text_of(out[-1][-1])) and rules.join_start.match(text_of(line[0])):
+            out[-1].extend(line)
+        else:
+            out.append(line)
+    return out
+
+
+def _doc_number(text: str, rules: LayoutRules) -> tuple[str, list[str]] | None:
+    """A document-number line: the number and any issuer names written before it."""
+    m = rules.doc_number.match(text)
+    if m:
+        return m.group("num"), []
+    m = rules.doc_number_tail.search(text)
+    if not m:
+        return None
+    # the abbreviation before 〔 is as short as lets the rest split into issuer names
+    bracket = text.index(next(c for c in text[m.start():] if c in "〔［[（(﹝【"), m.start())
+    for start in range(bracket - 1, m.start() - 1, -1):
+        names = _issuer_line(text[:start], rules)
+        if names:
+            return text[start:], names
+    return None
+
+
+def _signature(text: str, rules: LayoutRules) -> tuple[re.Match[str], list[str]] | None:
+    """Issuer names (or none) and a date at the start of ``text``."""
+    m = rules.signature_date.match(text)
+    if not m:
+        return None
+    names = _issuer_line(m.group("names"), rules) if m.group("names") else []
+    if m.group("names") and not names:
+        return None
+    return m, names
+
+
+def _glued_front(
+    text: str,
+    rules: LayoutRules,
+    out: Layout,
+    is_marker: Callable[[str], bool],
+    titles: list[str],
+    replace_title: bool,
+) -> int:
+    """Length of a signature, date or title glued before the first sentence of the body.
+
+    What is cut is recorded in ``out``; ``titles`` are titles known from a cover letter
+    (its 《》 names), and ``replace_title`` lets the policy's own title replace the notice's.
+    """
+    if is_marker(text):
+        return 0
+    cut = 0
+    sig = _signature(text, rules)
+    if sig and sig[0].end() < len(text):
+        out.date = out.date or parse_date(sig[0].group("date"))
+        out.issuer = out.issuer or sig[1]
+        cut = sig[0].end()
+    title = next((t for t in titles if text.startswith(t, cut) and len(text) > cut + len(t)), None)
+    if title is None and (m := rules.glued_title.match(text, cut)):
+        title = m.group("title")
+    if title:
+        out.title = title if replace_title or not out.title else out.title
+        cut += len(title)
+    return cut
 
 
 def _collect(text: str, rules: LayoutRules, out: Layout) -> bool:
     """Record a front-matter line's metadata; False if the line is not front matter."""
-    m = rules.doc_number.match(text)
-    if m:
-        number = "".join(m.group("num").split())
-        out.doc_number = out.doc_number or re.sub(r"[［\[（(﹝【](\d{4})[］\]）)﹞】]", r"〔\1〕", number)
+    found = _doc_number(text, rules)
+    if found:
+        num, names = found
+        number = re.sub(r"[［\[（(﹝【](\d{4})[］\]）)﹞】]", r"〔\1〕", "".join(num.split()))
+        if out.doc_number is None:
+            out.doc_number = number
+        elif number not in out.doc_number.split("；"):  # jointly issued: one number per issuer
+            out.doc_number += "；" + number
+        out.issuer = out.issuer or names
+        return True
+    if rules.addressee_line.match(text):
         return True
     if rules.date_line.match(text):
         out.date = out.date or parse_date(text)
