@@ -215,11 +215,15 @@ def find_actors(
         if role is None and coordinated:
             role = previous[1]  # 单位和个人: the second shares the first one's role
         span = text[s:e]
-        if kind in ("TALENT", "BARE") or span in rules.beneficiary_only:
+        at_start = s == 0 or masked[s - 1] in "，,；;：:"
+        if kind == "BARE" or span in rules.beneficiary_only:
             if role != "beneficiary":
                 continue
+        elif kind == "TALENT":
+            # talent can hold any role; without a cue only as the subject of its clause
+            if role is None and not (rules.subject_at_clause_start and at_start):
+                continue
         elif kind == "COLLECTIVE":
-            at_start = s == 0 or masked[s - 1] in "，,；;：:"
             if role is None and not (rules.subject_at_clause_start and at_start):
                 continue
         role = role or "responsible"

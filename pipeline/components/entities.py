@@ -77,6 +77,7 @@ class EntityRules:
     named_tags: frozenset[str]
     named_chars: frozenset[str]
     loc_stop: frozenset[str]
+    loc_motion_prefixes: frozenset[str]
     modifier_suffixes: frozenset[str]
     not_entities: frozenset[str]
     named_unknown_min: int
@@ -158,6 +159,7 @@ def load_entity_rules(path: Path) -> EntityRules:
             named_tags=frozenset(data["named_tags"]),
             named_chars=frozenset(data["named_chars"]),
             loc_stop=frozenset(data["loc_stop"]),
+            loc_motion_prefixes=frozenset(data.get("loc_motion_prefixes", ())),
             modifier_suffixes=frozenset(data["modifier_suffixes"]),
             not_entities=frozenset(data["not_entities"]),
             named_unknown_min=int(data["named_unknown_min"]),
@@ -354,7 +356,7 @@ def find_entities(
                 continue
             start, end = _strip(text, start, end, label, rules)
             span = text[start:end]
-            if span == head and (lr.needs_modifier or head not in lr.terms):
+            if span == head and head not in lr.terms:
                 continue
             if label == "TALENT" and span in ("人才",):
                 continue
@@ -385,6 +387,10 @@ def find_entities(
     # places: jieba place names outside every other entity
     for word, start, end, tag in tokens:
         if tag == "ns" and len(word) >= 2 and word not in rules.loc_stop:
+            if len(word) == 2 and word[0] in rules.loc_motion_prefixes:
+                start, word = start + 1, word[1:]  # 来京: 京
+                if word in rules.loc_stop:
+                    continue
             cands.append((start, end, "LOC", {}))
 
     # longest first, then label priority; an entity inside another is dropped

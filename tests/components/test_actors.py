@@ -74,3 +74,10 @@ def test_bodies_made_in_a_clause_are_not_actors(triggers, roles, entities):
 def test_a_firm_being_founded_is_not_an_actor(triggers, roles, entities):
     actors, _, _ = _actors("鼓励科技人员创办企业", triggers, roles, entities)
     assert not any(t == "企业" for t, _ in actors)
+
+
+def test_talent_can_hold_any_role(triggers, roles, entities):
+    actors, _, _ = _actors("鼓励留学人员回国创办企业", triggers, roles, entities)
+    assert ("留学人员", "addressee") in actors
+    actors, implied, _ = _actors("博士研究生应当按期提交材料", triggers, roles, entities)
+    assert ("博士研究生", "responsible") in actors and not implied

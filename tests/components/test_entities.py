@@ -84,3 +84,20 @@ def test_whole_jurisdiction_words_are_dropped_and_incubators_are_not_firms(entit
     ents = _labels(entities("全市社区卫生服务机构引进毕业生，建设科技企业孵化器"))
     assert ("社区卫生服务机构", "ORG") in ents
     assert ("科技企业", "ORG") not in ents
+
+
+def test_person_categories_are_talent(entities):
+    ents = _labels(entities("对来市创业的港澳青年和博士研究生给予补贴，留学人员可申请落户，青年和学生除外"))
+    assert ("港澳青年", "TALENT") in ents and ("博士研究生", "TALENT") in ents
+    assert ("留学人员", "TALENT") in ents  # a category in its own right
+    assert ("青年", "TALENT") not in ents and ("学生", "TALENT") not in ents  # bare
+
+
+def test_periods_relative_dates_and_issue_days(entities):
+    dates = {e.text for e in entities("工作满2年的，补贴最长不超过3年，当年申报，自印发之日起施行") if e.label == "DATE"}
+    assert dates == {"满2年", "最长不超过3年", "当年", "印发之日"}
+
+
+def test_a_place_glued_to_a_motion_verb(entities):
+    locs = [e.text for e in entities("支持留学人员来京创业，回国后") if e.label == "LOC"]
+    assert locs == ["京"]
