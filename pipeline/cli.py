@@ -183,7 +183,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else params.paths.compare
     targets = compare.load_targets(cfg.targets)
     tok = JiebaTokenizer(params.extract.models / "lexicon" / "jieba_user.txt", engine=params.extract.segmenter)
-    docs, stmts, ents = ex["documents"], ex["statements"], ex["entities"]
+    docs, ents = ex["documents"], ex["entities"]
+    stmts = compare.drop_weak_instruments(ex["statements"], cfg.instrument_min_confidence)
     stmts_by_doc, ents_by_doc = compare.by_doc(stmts), compare.by_doc(ents)
     for d in tqdm(docs, unit="graph", disable=None, file=sys.stderr):
         g = compare.policy_graph(d, stmts_by_doc.get(d["doc_id"], []), ents_by_doc.get(d["doc_id"], []), targets)

@@ -278,3 +278,14 @@ def comparison_graph(
                 g.add_edge(_node("policy", a), _node("policy", ids[j]), kind="similar",
                            weight=float(sim[i, j]), count=0)
     return g
+
+
+def drop_weak_instruments(statements: list[Record], min_confidence: float) -> list[Record]:
+    """Statements whose instrument is less sure than ``min_confidence`` count as uncoded
+    (0.0 keeps all; any value above 0 drops the codes given without evidence)."""
+    if min_confidence <= 0:
+        return statements
+    return [
+        {**s, "instrument": None} if (s.get("instrument_confidence") or 0.0) < min_confidence else s
+        for s in statements
+    ]

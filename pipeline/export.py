@@ -114,6 +114,7 @@ def table_rows(name: str, extraction: dict[str, list[Record]], compare: dict[str
         return [
             {**{k: s[k] for k in ("doc_id", "provision_id", "statement_id", "start", "end", "text", "modality",
                                   "implied_issuer", "instrument")},
+             **{k: s.get(k) for k in ("modality_rule", "modality_confidence", "instrument_confidence")},
              "also": ";".join(s.get("also", [])),
              "instrument_top": (s.get("instrument") or "").split(".")[0],
              "actors": len(s.get("actors", [])),

@@ -61,6 +61,8 @@ class Extractor:
                     "start": st.start,
                     "end": st.end,
                     "modality": tag.modality,
+                    "modality_rule": tag.from_rule,
+                    "modality_confidence": span._.modality_confidence,
                     "also": tag.also,
                     "triggers": [
                         {"text": t.text, "class": t.cls, "start": base + t.start, "end": base + t.end}
@@ -73,6 +75,7 @@ class Extractor:
                     ],
                     "implied_issuer": span._.implied_issuer,
                     "instrument": span._.instrument,
+                    "instrument_confidence": span._.instrument_confidence,
                     "targets": [{"text": e[3], "start": e[0], "end": e[1]} for e in targets],
                 }
             )

@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Span
 
 from .components.actors import find_actors, load_role_rules
 from .components.entities import Entity, find_entities, load_entity_rules
-from .components.instruments import classify_instrument, load_taxonomy, regex_hits
+from .components.instruments import instrument_with_confidence, load_taxonomy, regex_hits
 from .components.modality import classify_modality, load_triggers
 from .components.tokenizer import JiebaTokenizer
 from . import train
@@ -45,7 +45,8 @@ def doc_text(doc: Doc) -> str:
 
 def register_extensions() -> None:
     """Span attributes set by the components (opt-in: called by build_nlp, not at import)."""
-    for name in ("modality", "actors", "implied_issuer", "instrument", "entity"):
+    for name in ("modality", "actors", "implied_issuer", "instrument", "entity",
+                 "modality_confidence", "instrument_confidence"):
         if not Span.has_extension(name):
             Span.set_extension(name, default=None)
 
@@ -182,7 +183,9 @@ class StatementComponent:
                 for code, weight in self.taxonomy.literal[cue]
             ]
             cues.extend(regex_hits(stext, self.taxonomy))
-            span._.instrument = classify_instrument(stext, tag.pivot, self.taxonomy, cues)
+            span._.instrument, span._.instrument_confidence = instrument_with_confidence(
+                stext, tag.pivot, self.taxonomy, cues)
+            span._.modality_confidence = self.triggers.confidence.get(tag.from_rule)
             if "instrument" in self.trained:
                 span._.instrument = self.trained["instrument"].correct([stext], [span._.instrument])[0]
         return doc

@@ -73,6 +73,7 @@ class CompareParams:
     similarity_edge_min: float
     coverage_majority: float
     layout_seed: int
+    instrument_min_confidence: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,7 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         similarity_edge_min=_get(cg, "similarity_edge_min", w, float),
         coverage_majority=_get(cg, "coverage_majority", w, float),
         layout_seed=_get(cg, "layout_seed", w, int),
+        instrument_min_confidence=float(cg.get("instrument_min_confidence", 0.0)),
     )
     ng = raw.get("notebooks", {})
     notebooks = NotebookParams(

@@ -33,7 +33,9 @@ def test_extract_writes_three_jsonl_files_with_provenance(tmp_path):
     assert set(provs[0]) == {"doc_id", "provision_id", "level", "number", "heading", "text", "start",
                              "end", "parent"}
     assert set(stmts[0]) == {"doc_id", "provision_id", "statement_id", "text", "start", "end", "modality",
-                             "also", "triggers", "actors", "implied_issuer", "instrument", "targets"}
+                             "modality_rule", "modality_confidence", "also", "triggers", "actors",
+                             "implied_issuer", "instrument", "instrument_confidence", "targets"}
+    assert 0 < stmts[0]["modality_confidence"] <= 1 and 0 <= stmts[0]["instrument_confidence"] <= 1
     assert set(ents[0]) >= {"doc_id", "provision_id", "statement_id", "text", "label", "start", "end"}
     text = docs[0]["text"]
     for rec in provs + stmts + ents:

@@ -128,3 +128,12 @@ def test_alignment_respects_threshold_and_other_policies_only():
     rows = compare.align_provisions(provs, str.split, levels=("section",), threshold=0.5, top_k=3)
     assert {(r["doc_id"], r["other_doc_id"], r["other_provision_id"]) for r in rows} == {("a", "b", "s1"), ("b", "a", "s1")}
     assert all(r["score"] >= 0.5 for r in rows)
+
+
+def test_weak_instruments_count_as_uncoded():
+    from pipeline.compare import drop_weak_instruments
+
+    sts = [{"instrument": "env.regulation", "instrument_confidence": 0.0},
+           {"instrument": "supply.funding", "instrument_confidence": 0.9}]
+    assert drop_weak_instruments(sts, 0.0) == sts
+    assert [s["instrument"] for s in drop_weak_instruments(sts, 0.01)] == [None, "supply.funding"]

@@ -110,8 +110,20 @@ def classify_instrument(
     taxonomy: Taxonomy,
     hits: Iterable[tuple[int, str, str, float]] | None = None,
 ) -> str | None:
+    return instrument_with_confidence(text, main_pos, taxonomy, hits)[0]
+
+
+def instrument_with_confidence(
+    text: str,
+    main_pos: int,
+    taxonomy: Taxonomy,
+    hits: Iterable[tuple[int, str, str, float]] | None = None,
+) -> tuple[str | None, float]:
+    """The code and its confidence: the winner's share of all cue votes; 0.0 when no cue
+    matched and the code is the taxonomy's default (filter those out of profiles)."""
     scores = instrument_scores(text, main_pos, taxonomy, hits)
     if not scores:
-        return taxonomy.default
+        return taxonomy.default, 0.0
     order = list(taxonomy.codes)
-    return max(scores, key=lambda c: (scores[c], -order.index(c)))
+    best = max(scores, key=lambda c: (scores[c], -order.index(c)))
+    return best, round(scores[best] / sum(scores.values()), 3)

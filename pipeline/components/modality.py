@@ -59,6 +59,9 @@ class TriggerTable:
     modal_coordinators: re.Pattern[str]
     order: dict[str, int] = field(default_factory=dict)
     literal: dict[str, str] = field(default_factory=dict)  # cue -> class, for a PhraseMatcher
+    confidence: dict[str, float] = field(default_factory=dict)  # rule path -> confidence
+    default_class: str = "obligation"
+    benefit_noun: re.Pattern[str] = re.compile(r"(?!)")
 
 
 def load_triggers(path: Path) -> TriggerTable:
@@ -89,6 +92,9 @@ def load_triggers(path: Path) -> TriggerTable:
             condition_end=re.compile(data["condition_end"]),
             modal_coordinators=re.compile(data["modal_coordinators"]),
             order={c: k for k, c in enumerate(data["classes"])},
+            confidence={k: float(v) for k, v in (data.get("confidence") or {}).items()},
+            default_class=str(data.get("default_class", "obligation")),
+            benefit_noun=re.compile(data.get("benefit_noun", "(?!)")),
         )
     except (OSError, KeyError, TypeError, re.error) as exc:
         raise ConfigError(path, f"bad modality triggers ({type(exc).__name__}: {exc})") from None
@@ -196,7 +202,10 @@ def classify_modality(
             main,
         )
     if main is None:
-        return tag("declaration", None, "default")
+        # no cue: a noun phrase or a condition is a prescription of the issuer (GUIDELINES 8),
+        # a benefit noun a commitment
+        cls = "commitment" if table.benefit_noun.search(text) else table.default_class
+        return tag(cls, None, "default")
     also = {t.cls for t in triggers} - {main.cls}
     if any(p.search(text) for p in table.declaration_also) and main.cls != "declaration":
         also.add("declaration")

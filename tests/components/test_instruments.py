@@ -39,3 +39,13 @@ def test_no_cue_gives_the_default(taxonomy):
 def test_a_demonstration_zone_is_a_place_not_a_pilot(taxonomy):
     assert classify_instrument("示范区建设应当纳入发展规划", 0, taxonomy) != "demand.pilot"
     assert classify_instrument("开展人才改革试点", 0, taxonomy) == "demand.pilot"
+
+
+def test_confidence_is_the_winners_share_and_zero_without_evidence(taxonomy):
+    from pipeline.components.instruments import instrument_with_confidence
+
+    assert instrument_with_confidence("其他事项", 0, taxonomy) == (taxonomy.default, 0.0)
+    code, conf = instrument_with_confidence("给予一次性奖励", 0, taxonomy)
+    assert code == "supply.funding" and conf == 1.0
+    _, mixed = instrument_with_confidence("引进人才给予奖励并提供住房", 0, taxonomy)
+    assert 0 < mixed < 1

@@ -78,3 +78,10 @@ def test_a_declaration_lead_in_is_not_inherited(triggers):
 def test_innovating_a_mechanism_is_a_directive(triggers):
     assert classify_modality("创新人才评价机制", triggers).modality == "obligation"
     assert classify_modality("创新创业人才享受补贴", triggers).modality != "obligation"
+
+
+def test_a_statement_without_cue_is_a_prescription_or_a_benefit(triggers):
+    # GUIDELINES 8: a numbered noun phrase is obligation, commitment when it names a benefit
+    tag = classify_modality("人才公寓", triggers)
+    assert (tag.modality, tag.from_rule) == ("obligation", "default")
+    assert classify_modality("租房补贴", triggers).modality == "commitment"
