@@ -155,7 +155,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     rules, tp = _rule_features(params), _train_params(params)
     extra = train.load_annotations([params.train.annotations])
     trained = evaluate.trained_metrics(gold, pred, extra, lambda docs: train.train_all(docs, rules, tp))
-    io.write_json(out, {"micro": result["micro"], "per_doc": result["per_doc"], "trained": trained})
+    ev = params.evaluate
+    by_genre = evaluate.grouped(gold, pred, {
+        name: {g["doc"] for g in gold if evaluate.genre(g.get("title"), ev.genres) == name}
+        for name in [*ev.genres, "other"]})
+    by_split = evaluate.grouped(gold, pred, {name: set(ids) for name, ids in ev.splits.items()})
+    io.write_json(out, {"micro": result["micro"], "by_split": by_split, "by_genre": by_genre,
+                        "per_doc": result["per_doc"], "trained": trained})
     io.write_csv(out.with_name("modality_confusion.csv"), ["gold", "predicted"], result["confusion"])
     summary = result["micro"]
     print(

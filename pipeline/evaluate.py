@@ -9,6 +9,8 @@ statements; actors on all statements (those of unmatched statements count as mis
 
 from __future__ import annotations
 
+import re
+
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable
 from pathlib import Path
@@ -248,4 +250,21 @@ def trained_metrics(
         for task, scored in collected.items():
             micro.update(_label_metrics(scored, task))
         out[setting] = {"micro": micro, "per_doc": per_doc}
+    return out
+
+
+def genre(title: str | None, genres: dict[str, str]) -> str:
+    """The genre whose pattern matches ``title`` first, else ``other``."""
+    return next((g for g, pattern in genres.items() if re.search(pattern, title or "")), "other")
+
+
+def grouped(
+    gold_docs: list[dict[str, Any]], pred: dict[str, dict[str, Any]], groups: dict[str, set[str]]
+) -> dict[str, Any]:
+    """Micro-averaged metrics of each group of gold documents (with its size and members)."""
+    out: dict[str, Any] = {}
+    for name, members in groups.items():
+        docs = [g for g in gold_docs if g["doc"] in members]
+        if docs:
+            out[name] = {"documents": len(docs), **score(docs, pred)["micro"]}
     return out

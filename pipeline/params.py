@@ -77,6 +77,12 @@ class CompareParams:
 
 
 @dataclass(frozen=True)
+class EvaluateParams:
+    genres: dict[str, str]  # genre -> regular expression over the document title
+    splits: dict[str, tuple[str, ...]]  # split name -> gold doc ids
+
+
+@dataclass(frozen=True)
 class NotebookParams:
     policy: str
     fonts: tuple[str, ...]
@@ -91,6 +97,7 @@ class Params:
     train: TrainSection
     compare: CompareParams
     notebooks: NotebookParams
+    evaluate: EvaluateParams
 
 
 def _get(group: dict[str, Any], key: str, where: str, kind: type) -> Any:
@@ -178,5 +185,10 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         policy=_get(ng, "policy", f"{path}:notebooks", str),
         fonts=tuple(_get(ng, "fonts", f"{path}:notebooks", list)),
     )
+    eg = raw.get("evaluate") or {}
+    evaluate = EvaluateParams(
+        genres={str(k): str(v) for k, v in (eg.get("genres") or {}).items()},
+        splits={str(k): tuple(v or ()) for k, v in (eg.get("splits") or {}).items()},
+    )
     return Params(paths=paths, ingest=ingest, segment=segment, extract=extract, train=train, compare=compare,
-                  notebooks=notebooks)
+                  notebooks=notebooks, evaluate=evaluate)

@@ -37,3 +37,19 @@ def test_score_matches_by_text_and_counts_labels():
 
 def test_macro_f1_averages_gold_classes():
     assert evaluate.macro_f1(["a", "a", "b"], ["a", "b", "b"]) == (2 / 3 + 2 / 3) / 2
+
+
+def test_genre_from_title_and_grouped_scores():
+    from pipeline import evaluate
+
+    genres = {"regulation": "(条例|办法)$", "opinion": "意见$"}
+    assert evaluate.genre("某市人才条例", genres) == "regulation"
+    assert evaluate.genre("关于人才的意见", genres) == "opinion"
+    assert evaluate.genre(None, genres) == "other"
+    gold = [{"doc": d, "provisions": [], "entities": [],
+             "statements": [{"text": "甲", "modality": "obligation", "instrument": None, "actors": []}]}
+            for d in ("a", "b")]
+    pred = {"a": {"provisions": [], "entities": [], "statements": [{"text": "甲", "modality": "obligation"}]}}
+    out = evaluate.grouped(gold, pred, {"ab": {"a", "b"}, "a": {"a"}, "none": set()})
+    assert out["a"]["statement_f1"] == 1.0 and out["ab"]["statement_f1"] < 1.0
+    assert out["ab"]["documents"] == 2 and "none" not in out

@@ -52,6 +52,7 @@ class RoleRules:
     np_end: re.Pattern[str]
     not_actor_after: re.Pattern[str]
     beneficiary_only: frozenset[str]
+    talent_subject_benefits: frozenset[str]
     deictic: tuple[str, ...]
     subject_at_clause_start: bool
     not_actor_before: re.Pattern[str]
@@ -96,6 +97,7 @@ def load_role_rules(folder: Path) -> RoleRules:
             np_end=re.compile(roles["np_end"]),
             not_actor_after=re.compile(roles["not_actor_after"]),
             beneficiary_only=frozenset(roles["beneficiary_only"]),
+            talent_subject_benefits=frozenset(roles.get("talent_subject_benefits", ())),
             deictic=tuple(roles["deictic"]),
             subject_at_clause_start=bool(roles.get("subject_at_clause_start", False)),
             not_actor_before=re.compile(roles["not_actor_before"]),
@@ -223,6 +225,9 @@ def find_actors(
             # talent can hold any role; without a cue only as the subject of its clause
             if role is None and not (rules.subject_at_clause_start and at_start):
                 continue
+            if role is None and (tag.modality in rules.talent_subject_benefits
+                                 or rules.talent_subject_benefits & set(tag.also)):
+                role = "beneficiary"  # 留学人员来京创业的，给予…: the subject of a benefit
         elif kind == "COLLECTIVE":
             if role is None and not (rules.subject_at_clause_start and at_start):
                 continue
