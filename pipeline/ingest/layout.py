@@ -264,7 +264,8 @@ def analyse(
         out.lines = _reflow(raw, spans, [texts[k] for k in body], is_marker)
     else:
         out.lines = [[s] for s in spans]
-    out.lines = _join_broken(out.lines, lambda sp: normalise(raw[sp[0] : sp[1]]), rules)
+    text_of = {lines.spans[k]: texts[k] for k in body}  # the normalised texts, already computed
+    out.lines = _join_broken(out.lines, text_of.__getitem__, rules)
     return out
 
 
