@@ -18,7 +18,7 @@ from ..resources import read_yaml
 
 Token = tuple[str, int, int, str]
 ADMIN_LEVELS = frozenset("省市区县乡镇")
-PREPOSITIONS = frozenset("由对向为在从将把被给与和及")
+PREPOSITIONS = frozenset("由对向为在从将把被给与和及经以")
 _DOC_TITLE = re.compile(r"《([^《》\n]{2,60})》")
 _BRACKET = re.compile(r"[（(][\u4e00-\u9fff]{1,6}[）)]")
 _QUOTE_CHAIN = re.compile(r"(“[^“”\n]{1,20}”)*等?(\S{0,2})")
@@ -83,6 +83,9 @@ class EntityRules:
     named_unknown_min: int
     name_numeral_min: int
     quantity_openers: str
+    glue_tags: frozenset[str]
+    coordinators: frozenset[str]
+    range_words: tuple[str, ...]
     money: re.Pattern[str]
     dates: tuple[re.Pattern[str], ...]
 
@@ -165,6 +168,9 @@ def load_entity_rules(path: Path) -> EntityRules:
             named_unknown_min=int(data["named_unknown_min"]),
             name_numeral_min=int(data["name_numeral_min"]),
             quantity_openers=str(data["quantity_openers"]),
+            glue_tags=frozenset(data.get("glue_tags", ())),
+            coordinators=frozenset(data.get("coordinators", ())),
+            range_words=tuple(data.get("range_words", ())),
             money=re.compile(data["money"]),
             dates=tuple(re.compile(p) for p in data["date"]),
         )
@@ -228,6 +234,18 @@ class _Chunker:
             return len(word) >= self.rules.name_numeral_min and word[0] not in self.rules.quantity_openers
         return tag in self.rules.np_tags or word in self.rules.np_verbs
 
+    def shared_head(self, conjunct: Token, right: Token) -> bool:
+        """``conjunct`` and ``right`` are modifiers of one head written once: parallel words
+        (硕士、博士研究生, 国家级和省级孵化器) or a range (硕士及以上研究生); not complete names
+        (武汉大学、湖北大学, 劳动模范和工匠人才)."""
+        word, other = conjunct[0], right[0]
+        if other.startswith(self.rules.range_words):
+            return word not in _PUNCT
+        return (
+            word[-1:] == other[-1:] and word not in ADMIN_LEVELS and self.np_ok(conjunct)
+            and not self.rules.head_labels(word) and word not in self.rules.org_terms
+        )
+
     def named(self, toks: list[Token]) -> bool:
         """Proper-name evidence: a name's tag, a Latin letter or digit, or a long unknown word."""
         rules = self.rules
@@ -251,8 +269,18 @@ class _Chunker:
             if j >= 3 and left[0] in "）)" and tokens[j - 2][0] in ADMIN_LEVELS and tokens[j - 3][0] in "（(":
                 j -= 3  # 区（市）人民政府
                 continue
-            if left[3] == "x" and len(left[0]) > 1 and left[0][0] in PREPOSITIONS:
-                return left[1] + 1  # 由市人事局: jieba's HMM glued the preposition on
+            if left[3] == "x" and len(left[0]) > 1:
+                # 由市人事局, 可向市科委: jieba's HMM glued a preposition on
+                word = left[0]
+                level = len(word) - len(word.rstrip("".join(ADMIN_LEVELS)))
+                glued = word[: len(word) - level]
+                if level and glued and (glued[-1] in PREPOSITIONS or self.tags.get(glued[-1]) in rules.glue_tags):
+                    return left[2] - level
+                if word[0] in PREPOSITIONS:
+                    return left[1] + 1
+            if left[0] in rules.coordinators and j - 2 >= 0 and j < i and self.shared_head(tokens[j - 2], tokens[j]):
+                j -= 2  # 硕士、博士研究生, 国家、省级人才: conjuncts that share the head written once
+                continue
             if not self.np_ok(left):
                 break
             if left[0] in rules.org_classes and (label == "ORG" or j == i):
@@ -262,9 +290,9 @@ class _Chunker:
             if generic_term and left[3] == "ns":
                 break  # 武昌高校: a place, then a class of organisations
             j -= 1
-        # 区、县人事局 / 省、市人民政府: coordinated administrative levels share the name
+        # 区、县人事局 / 市或者区、县人事局: coordinated administrative levels share the name
         start = tokens[j][1]
-        while j >= 2 and tokens[j - 1][0] == "、" and tokens[j][0][:1] in ADMIN_LEVELS:
+        while j >= 2 and tokens[j - 1][0] in rules.coordinators and tokens[j][0][:1] in ADMIN_LEVELS:
             word = tokens[j - 2][0]
             if word in ADMIN_LEVELS:
                 j -= 2
@@ -342,8 +370,9 @@ def find_entities(
                 continue
             start = chunker.grow(i, label)
             prefix = word[: len(word) - len(head)] if word.endswith(head) else ""
-            if prefix and chunker.tags.get(prefix) == "v":
-                start = tok[1] + len(prefix)  # 尊重人才: a verb glued to its object
+            if prefix and chunker.tags.get(prefix) == "v" and word not in chunker.tags:
+                # 尊重人才 (no dictionary word): a verb glued to its object; 保障局 is a word
+                start = tok[1] + len(prefix)
             toks = [t for t in tokens[: i + 1] if t[2] > start]
             nxt = tokens[i + 1][0] if i + 1 < len(tokens) else ""
             if nxt[:1] in rules.modifier_suffixes:

@@ -101,3 +101,31 @@ def test_periods_relative_dates_and_issue_days(entities):
 def test_a_place_glued_to_a_motion_verb(entities):
     locs = [e.text for e in entities("支持留学人员来京创业，回国后") if e.label == "LOC"]
     assert locs == ["京"]
+
+
+def test_a_dictionary_word_ending_in_a_head_keeps_its_verb_like_start(entities):
+    # 保障局 is one jieba word whose first part (保障) is a verb: the name is not cut to 局
+    ents = _labels(entities("申请人向省人力资源社会保障局提交材料"))
+    assert ("省人力资源社会保障局", "ORG") in ents
+
+
+def test_a_preposition_glued_onto_the_level_stays_out_of_the_name(entities):
+    ents = _labels(entities("材料经市人力社保局审核后，企业也可向市科技局申请"))
+    assert ("市人力社保局", "ORG") in ents and ("市科技局", "ORG") in ents
+
+
+@pytest.mark.parametrize(
+    "text, span",
+    [("对全日制硕士、博士研究生发放补贴", "全日制硕士、博士研究生"),
+     ("引进硕士及以上研究生的", "硕士及以上研究生"),
+     ("引进国家级和省级领军人才", "国家级和省级领军人才"),
+     ("由县或者乡、镇人民政府审核", "县或者乡、镇人民政府")],
+)
+def test_conjuncts_sharing_one_head_are_one_entity(entities, text, span):
+    assert span in [t for t, _ in _labels(entities(text))]
+
+
+def test_complete_names_in_a_coordination_stay_apart(entities):
+    spans = [t for t, _ in _labels(entities("表彰劳动模范和工匠人才，联合武汉大学、华中科技大学"))]
+    assert "工匠人才" in spans and "劳动模范和工匠人才" not in spans
+    assert "华中科技大学" in spans and not any("、" in t for t in spans)
