@@ -197,6 +197,7 @@ def find_actors(
     alias_spans = [(m.start(), m.end()) for m in _ALIAS.finditer(text)]
     mentions: list[ActorMention] = []
     previous: tuple[int, str] | None = None  # end and role of the last mention kept
+    benefit = tag.modality in rules.talent_subject_benefits or bool(rules.talent_subject_benefits & set(tag.also))
     for s, e, kind in cands:
         if any(a <= s < b for a, b in alias_spans):
             continue  # an alias being defined: （以下简称市人事局）
@@ -225,12 +226,13 @@ def find_actors(
             # talent can hold any role; without a cue only as the subject of its clause
             if role is None and not (rules.subject_at_clause_start and at_start):
                 continue
-            if role is None and (tag.modality in rules.talent_subject_benefits
-                                 or rules.talent_subject_benefits & set(tag.also)):
+            if role is None and benefit:
                 role = "beneficiary"  # 留学人员来京创业的，给予…: the subject of a benefit
         elif kind == "COLLECTIVE":
             if role is None and not (rules.subject_at_clause_start and at_start):
                 continue
+        elif role is None and benefit and s < tag.pivot and "的" in lead_in and masked[e:e + 1] in "，,":
+            role = "beneficiary"  # 登记注册满一年的企业，给予…: the one a condition qualifies for the benefit
         role = role or "responsible"
         if role == "responsible" and tag.modality == "permission" and tag.main_start <= s < tag.pivot:
             role = "addressee"  # 当事人…可以…: the permitted doer

@@ -81,3 +81,15 @@ def test_talent_can_hold_any_role(triggers, roles, entities):
     assert ("留学人员", "addressee") in actors
     actors, implied, _ = _actors("博士研究生应当按期提交材料", triggers, roles, entities)
     assert ("博士研究生", "responsible") in actors and not implied
+
+
+def test_the_holder_of_a_benefit_noun_is_its_beneficiary(triggers, roles, entities):
+    actors, _, _ = _actors("企业引才奖励按年度兑现", triggers, roles, entities)
+    assert ("企业", "beneficiary") in actors
+    actors, _, _ = _actors("企业应当发放生活补贴", triggers, roles, entities)
+    assert ("企业", "responsible") in actors  # a modal between them: the payer
+
+
+def test_the_qualified_subject_of_a_grant_is_its_beneficiary(triggers, roles, entities):
+    actors, _, tag = _actors("在本区注册满两年的科技企业，给予一次性奖励", triggers, roles, entities)
+    assert tag.modality == "commitment" and ("科技企业", "beneficiary") in actors
