@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import corpus, evaluate, io, resources, train
+from . import corpus, evaluate, io, resources, safety, train
 from .errors import InputError, PolicyError
 from .ingest import SUPPORTED, Meta, ingest_file
 from .params import Params, load_params
@@ -47,7 +48,7 @@ def expand_inputs(paths: Sequence[Path]) -> Iterator[Path]:
 def _jobs(args: argparse.Namespace, params: Params) -> list[tuple[Path, Meta, str | None, str | None]]:
     """(file, catalogue facts, doc id) for each document to process."""
     manifest_path = Path(args.manifest) if args.manifest else params.paths.manifest
-    entries = corpus.read_manifest(manifest_path) if manifest_path.exists() else []
+    entries = corpus.read_manifest(manifest_path, _warn) if manifest_path.exists() else []
     by_id = {e.doc_id: e for e in entries}
     if args.paths:
         jobs = []
@@ -57,11 +58,14 @@ def _jobs(args: argparse.Namespace, params: Params) -> list[tuple[Path, Meta, st
         return jobs
     if not entries:
         raise PolicyError(f"{manifest_path}: no manifest, and no input paths given")
+    download = params.ingest.download
+    if getattr(args, "trust_unverified", False):
+        download = dataclasses.replace(download, require_sha256=False)
     located = corpus.locate(
         entries,
         [params.paths.bundled, params.paths.mirror],
         params.paths.download_cache,
-        params.ingest.download,
+        download,
         _warn,
     )
     base = Path(args.params).resolve().parent
@@ -93,6 +97,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
                     doc_id=doc_id,
                     label=label,
                 )
+                unsafe = safety.doc_id_problem(doc.doc_id)
+                if unsafe:
+                    raise InputError(path, unsafe)
                 if doc.doc_id in seen:
                     raise InputError(path, f"doc_id '{doc.doc_id}' already used by {seen[doc.doc_id]}")
                 seen[doc.doc_id] = path
@@ -175,8 +182,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _load_extraction(folder: Path) -> dict[str, list[dict]]:
-    return {name: list(io.read_jsonl(folder / f"{name}.jsonl"))
-            for name in ("documents", "provisions", "statements", "entities")}
+    ex = {name: list(io.read_jsonl(folder / f"{name}.jsonl"))
+          for name in ("documents", "provisions", "statements", "entities")}
+    for n, d in enumerate(ex["documents"], 1):
+        unsafe = safety.doc_id_problem(str(d.get("doc_id", "")))
+        if unsafe:  # doc ids name output files (graphs/<doc_id>.graphml)
+            raise InputError(f"{folder / 'documents.jsonl'}:{n}", unsafe)
+    return ex
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -195,6 +207,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for d in tqdm(docs, unit="graph", disable=None, file=sys.stderr):
         g = compare.policy_graph(d, stmts_by_doc.get(d["doc_id"], []), ents_by_doc.get(d["doc_id"], []), targets)
         export.write_graph(g, out / "graphs", d["doc_id"], title=d.get("title") or d["doc_id"], seed=cfg.layout_seed)
+    current = {d["doc_id"] for d in docs}
+    for stale in sorted((out / "graphs").glob("*.*")):  # graphs of documents no longer in the extraction
+        if stale.suffix in (".graphml", ".gexf", ".json", ".html") and stale.stem not in current:
+            stale.unlink()
     sim = compare.similarity_matrix(docs, tok.cut)
     g = compare.comparison_graph(docs, stmts, targets, sim, edge_min=cfg.similarity_edge_min)
     export.write_graph(g, out, "comparison", title="政策比较 Policy comparison", seed=cfg.layout_seed)
@@ -246,6 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("paths", nargs="*", help="files or folders; default: the corpus manifest")
     ex.add_argument("-o", "--output", help="output folder (default: params paths.extract)")
     ex.add_argument("--manifest", help="manifest CSV (default: params paths.manifest)")
+    ex.add_argument("--trust-unverified", action="store_true",
+                    help="download manifest texts that have no sha256 to check them against")
     ex.set_defaults(func=cmd_extract)
 
     tr = sub.add_parser("train", help="train the statement classifiers from the gold files")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from .errors import ConfigError
 from .ingest import Meta
 from .io import atomic_writer
 from .params import DownloadParams
+from .safety import doc_id_problem, inside, relative_path_problem
 
 COLUMNS = ("doc_id", "file", "title", "issuer", "region", "level", "date", "doc_number", "source", "sha256")
 LEVELS = ("national", "province", "city", "district")
@@ -29,8 +32,12 @@ class Entry:
     meta: Meta
 
 
-def read_manifest(path: Path) -> list[Entry]:
-    """Rows of ``corpus/manifest.csv``; a malformed row is reported as file:line."""
+def read_manifest(path: Path, warn: Callable[[str], None] | None = None) -> list[Entry]:
+    """Rows of ``corpus/manifest.csv``; a malformed row is reported as file:line.
+
+    A row whose doc_id is not a safe file name or whose file leaves the corpus folder is an
+    error, or, given ``warn``, reported there and skipped.
+    """
     try:
         f = Path(path).open(encoding="utf-8-sig", newline="")
     except OSError as exc:
@@ -45,6 +52,12 @@ def read_manifest(path: Path) -> list[Entry]:
             where = f"{path}:{reader.line_num}"
             if not row["doc_id"] or not row["file"]:
                 raise ConfigError(where, "doc_id and file are required")
+            unsafe = doc_id_problem(row["doc_id"]) or relative_path_problem(row["file"])
+            if unsafe:
+                if warn is None:
+                    raise ConfigError(where, unsafe)
+                warn(f"{where}: {unsafe}; row skipped")
+                continue
             if row["level"] and row["level"] not in LEVELS:
                 raise ConfigError(where, f"level must be one of {', '.join(LEVELS)}, got {row['level']!r}")
             if row["sha256"] and not re.fullmatch(r"[0-9a-f]{64}", row["sha256"]):
@@ -89,9 +102,43 @@ def sha256_file(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _download(url: str, timeout: float) -> bytes:
-    with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 (address from the manifest)
-        return resp.read()
+class DownloadRefused(ValueError):
+    """A download that broke one of the limits (size, time, redirect)."""
+
+
+def _redirect_guard(origin: str, allowed: tuple[str, ...]) -> type[urllib.request.HTTPRedirectHandler]:
+    class Guard(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+            target = urllib.parse.urlsplit(newurl)
+            if target.scheme != "https" or (target.hostname != origin and target.hostname not in allowed):
+                raise DownloadRefused(f"redirect to {newurl} refused (only https on {origin})")
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    return Guard
+
+
+def _download(url: str, cfg: DownloadParams) -> bytes:
+    """The body at ``url``: at most ``cfg.max_bytes``, within ``cfg.timeout_seconds`` in all,
+    redirects only to https on the same host (or ``cfg.redirect_hosts``)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise DownloadRefused(f"only http(s) addresses are downloaded, not {parts.scheme or 'a bare path'}")
+    opener = urllib.request.build_opener(_redirect_guard(parts.hostname or "", cfg.redirect_hosts))
+    deadline = time.monotonic() + cfg.timeout_seconds
+    chunks: list[bytes] = []
+    size = 0
+    with opener.open(url, timeout=cfg.timeout_seconds) as resp:  # noqa: S310 (checked above)
+        declared = resp.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > cfg.max_bytes:
+            raise DownloadRefused(f"body of {int(declared):,} bytes is over the limit of {cfg.max_bytes:,}")
+        while chunk := resp.read1(65536):  # what has arrived: the deadline is checked between reads
+            size += len(chunk)
+            if size > cfg.max_bytes:
+                raise DownloadRefused(f"body is over the limit of {cfg.max_bytes:,} bytes")
+            if time.monotonic() > deadline:
+                raise DownloadRefused(f"download took longer than {cfg.timeout_seconds:g} s")
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def locate(
@@ -100,17 +147,24 @@ def locate(
     cache: Path,
     cfg: DownloadParams,
     warn: Callable[[str], None],
-    fetch: Callable[[str, float], bytes] = _download,
+    fetch: Callable[[str, DownloadParams], bytes] = _download,
 ) -> Iterator[tuple[Entry, Path]]:
     """Each entry with the path of its text: from the first folder holding it, else downloaded.
 
-    A text that cannot be found or fetched gives one warning naming the document.
+    A text that cannot be found, leaves its folder, differs from the manifest's sha256 or
+    cannot be fetched safely gives one warning naming the document and is skipped.
     """
     for entry in entries:
-        found = next((d / entry.file for d in [*folders, cache] if (d / entry.file).is_file()), None)
+        candidates = [inside(d, entry.file) for d in [*folders, cache]]
+        if any(c is None for c in candidates):
+            warn(f"{entry.doc_id}: file {entry.file!r} resolves outside its folder; skipped")
+            continue
+        found = next((c for c in candidates if c is not None and c.is_file()), None)
         if found is not None:
             if entry.sha256 and sha256_file(found) != entry.sha256:
-                warn(f"{entry.doc_id}: {found} differs from the manifest's sha256; using it anyway")
+                warn(f"{entry.doc_id}: {found} differs from the manifest's sha256; skipped "
+                     "(update the manifest's sha256 if the edit is meant)")
+                continue
             yield entry, found
             continue
         where = ", ".join(str(d) for d in folders)
@@ -119,8 +173,12 @@ def locate(
             why = "downloads are disabled" if not cfg.enabled else "its source has no address to download from"
             warn(f"{entry.doc_id}: text {entry.file} not found in {where} and {why}; skipped")
             continue
+        if cfg.require_sha256 and not entry.sha256:
+            warn(f"{entry.doc_id}: text {entry.file} not found in {where}; not downloaded because the manifest "
+                 "gives no sha256 to check it against (--trust-unverified downloads it anyway); skipped")
+            continue
         try:
-            data = fetch(url, cfg.timeout_seconds)
+            data = fetch(url, cfg)
         except (urllib.error.URLError, OSError, ValueError) as exc:
             warn(f"{entry.doc_id}: text {entry.file} not found in {where}; download from {url} failed ({exc}); skipped")
             continue
@@ -129,7 +187,8 @@ def locate(
             warn(f"{entry.doc_id}: text downloaded from {url} has sha256 {digest[:12]}…, "
                  f"not the manifest's {entry.sha256[:12]}…; skipped")
             continue
-        target = cache / entry.file
+        target = candidates[-1]
+        assert target is not None
         with atomic_writer(target, binary=True) as f:
             f.write(data)
         yield entry, target

@@ -142,7 +142,7 @@ def write_table(folder: Path, name: str, columns: dict[str, str], rows: list[Rec
     missing = {c for r in rows[:1] for c in cols if c not in r}
     if missing:
         raise ConfigError("models/exports/dictionary.yaml", f"table {name}: rows lack columns {sorted(missing)}")
-    write_csv(folder / f"{name}.csv", cols, rows, bom=True)
+    write_csv(folder / f"{name}.csv", cols, rows, bom=True, excel=True)
     table = pa.Table.from_pylist([{c: r.get(c) for c in cols} for r in rows], schema=None) if rows else \
         pa.table({c: pa.array([], type=pa.string()) for c in cols})
     table = table.select(cols)

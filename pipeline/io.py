@@ -54,15 +54,23 @@ def write_json(path: Path, obj: Any) -> None:
         f.write(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
 
-def write_csv(path: Path, columns: list[str], rows: Iterable[Mapping[str, Any]], *, bom: bool = False) -> None:
-    """CSV with a header; ``bom`` makes Excel read it as UTF-8."""
+def write_csv(
+    path: Path, columns: list[str], rows: Iterable[Mapping[str, Any]], *, bom: bool = False, excel: bool = False
+) -> None:
+    """CSV with a header; ``bom`` makes Excel read it as UTF-8; ``excel`` makes every text cell
+    that a spreadsheet would run as a formula inert (:func:`pipeline.safety.excel_cell`)."""
     import csv
+
+    from .safety import excel_cell
 
     with atomic_writer(path) as f:
         if bom:
             f.write("\ufeff")
-        writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+        # for spreadsheets, RFC 4180 line ends: a field holding a CR is then quoted as well
+        writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\r\n" if excel else "\n", extrasaction="ignore")
         writer.writeheader()
+        if excel:
+            rows = ({k: excel_cell(v) for k, v in r.items()} for r in rows)
         writer.writerows(rows)
 
 

@@ -29,6 +29,9 @@ class DownloadParams:
     enabled: bool
     timeout_seconds: float
     git_raw_url: str
+    require_sha256: bool = True       # a text without a manifest sha256 is not downloaded
+    max_bytes: int = 20_000_000       # a longer body is refused
+    redirect_hosts: tuple[str, ...] = ()  # hosts besides the source's own that a redirect may go to
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,9 @@ def load_params(path: str | Path = "params.yaml") -> Params:
             enabled=_get(dg, "enabled", where_d, bool),
             timeout_seconds=_get(dg, "timeout_seconds", where_d, float),
             git_raw_url=_get(dg, "git_raw_url", where_d, str),
+            require_sha256=bool(dg.get("require_sha256", True)),
+            max_bytes=_get(ig, "max_bytes", f"{path}:ingest", int),
+            redirect_hosts=tuple(str(h) for h in dg.get("redirect_hosts", ()) or ()),
         ),
     )
     sg = raw.get("segment", {})
