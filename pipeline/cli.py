@@ -93,6 +93,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
                     layout_rules=layout,
                     heading_rules=headings,
                     max_bytes=params.ingest.max_bytes,
+                    max_unpacked=params.ingest.max_unpacked_bytes,
                     meta=meta,
                     doc_id=doc_id,
                     label=label,

@@ -28,7 +28,15 @@ _WIDTH = {
     for cp in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]
 }
 _SPACE_RE = re.compile(r"\s+")
-WHITESPACE = " \t\r\n\f\v\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff"
+# Line boundaries besides \n and \r (str.splitlines): they end a line and are never kept.
+LINE_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+# Other C0 and C1 control characters (NUL, ESC, DEL…) carry no text: dropped, offsets kept.
+CONTROLS = "".join(map(chr, [*range(0x00, 0x09), *range(0x0E, 0x1C), 0x1F, *range(0x7F, 0x85), *range(0x86, 0xA0)]))
+_CONTROL_RE = re.compile(f"[{re.escape(CONTROLS)}]")
+# what a line or span never starts or ends with
+WHITESPACE = " \t\r\n\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff" + LINE_BREAKS + CONTROLS
+# A lone surrogate (possible in a Python str, never in valid UTF-8) becomes U+FFFD.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def _brackets(line: str) -> str:
@@ -67,9 +75,19 @@ def _punct(text: str) -> str:
     return text
 
 
+def _clean(text: str) -> str:
+    """No control characters, no lone surrogates."""
+    if _CONTROL_RE.search(text):
+        text = _CONTROL_RE.sub("", text)
+    if _SURROGATE_RE.search(text):
+        text = _SURROGATE_RE.sub("\ufffd", text)
+    return text
+
+
 def normalise(text: str) -> str:
-    """Normalise a string (NFC, half-width ASCII letters/digits, full-width CJK punctuation)."""
-    return _punct(unicodedata.normalize("NFC", text).translate(_WIDTH))
+    """Normalise a string (NFC, half-width ASCII letters/digits, full-width CJK punctuation,
+    no control characters, U+FFFD for a lone surrogate)."""
+    return _punct(unicodedata.normalize("NFC", _clean(text)).translate(_WIDTH))
 
 
 def match_key(text: str) -> str:
@@ -137,8 +155,25 @@ class TextBuilder:
         self.map = OffsetMap()
 
     def append_raw(self, start: int, end: int) -> tuple[int, int]:
-        """Append the normalised form of ``raw[start:end]``; return its span in the new text."""
+        """Append the normalised form of ``raw[start:end]``; return its span in the new text.
+
+        Control characters are left out (the offset map skips them); a lone surrogate
+        becomes U+FFFD.
+        """
+        begin = self.length
+        pos = start
+        for m in _CONTROL_RE.finditer(self.raw, start, end):
+            self._append(pos, m.start())
+            pos = m.end()
+        self._append(pos, end)
+        return begin, self.length
+
+    def _append(self, start: int, end: int) -> None:
+        if start >= end:
+            return
         piece = self.raw[start:end]
+        if _SURROGATE_RE.search(piece):
+            piece = _SURROGATE_RE.sub("\ufffd", piece)  # one character for one
         nfc = unicodedata.normalize("NFC", piece)
         begin = self.length
         if len(nfc) == len(piece):
@@ -150,7 +185,6 @@ class TextBuilder:
         text = nfc.translate(_WIDTH)
         self.parts.append(text)
         self.length += len(text)
-        return begin, self.length
 
     def append_literal(self, text: str) -> None:
         """Append text with no raw counterpart (a line break between joined lines)."""

@@ -39,6 +39,7 @@ class IngestParams:
     max_bytes: int
     layout: Path
     download: DownloadParams
+    max_unpacked_bytes: int = 100_000_000
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ def load_params(path: str | Path = "params.yaml") -> Params:
     dg = ig.get("download", {}) if isinstance(ig, dict) else {}
     where_d = f"{path}:ingest.download"
     ingest = IngestParams(
+        max_unpacked_bytes=int(ig.get("max_unpacked_bytes", 100_000_000)),
         max_bytes=_get(ig, "max_bytes", f"{path}:ingest", int),
         layout=p(ig, "layout", f"{path}:ingest"),
         download=DownloadParams(

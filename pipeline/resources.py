@@ -115,6 +115,8 @@ class LayoutRules:
     max_title_chars: int
     issuer_suffixes: tuple[str, ...]
     issuer_start: re.Pattern[str]
+    issuer_max_chars: int
+    issuer_max_names: int
     session_noise: re.Pattern[str]
 
 
@@ -143,6 +145,8 @@ def layout_rules(path: Path) -> LayoutRules:
                 )
             },
             max_title_chars=int(front["max_title_chars"]),
+            issuer_max_chars=int(front.get("issuer_max_chars", 40)),
+            issuer_max_names=int(front.get("issuer_max_names", 12)),
             issuer_suffixes=tuple(sorted(front["issuer_suffixes"], key=len, reverse=True)),
         )
     except (KeyError, TypeError) as exc:

@@ -96,13 +96,15 @@ def segment_document(
     nodes: list[_Node] = []
     stack: list[_Node] = []
     ids: set[str] = set()
+    tried: dict[str, int] = {}  # base id -> the last suffix number tried (linear in repeats)
 
     def new_id(parent: _Node | None, step: str) -> str:
         base = f"{parent.id}/{step}" if parent else step
-        nid, k = base, 1
+        nid, k = base, tried.get(base, 1)
         while nid in ids:
             k += 1
             nid = f"{base}#{k}"
+        tried[base] = k
         ids.add(nid)
         return nid
 

@@ -21,3 +21,25 @@ def test_tokenizer_pickles_by_rebuilding_from_its_dictionary():
     copy = pickle.loads(pickle.dumps(tok))
     assert copy.cut("用人单位引进高层次人才") == tok.cut("用人单位引进高层次人才")
     assert copy.engine_name == tok.engine_name
+
+
+def test_control_characters_are_dropped_and_offsets_still_map_to_the_raw_text():
+    from pipeline.normalize import OffsetMap
+
+    p = pipeline.load()
+    raw = "人才措施\n第一条\x00 鼓励\x1b企业\u2028第二条 对\x85人才\x0c给予奖励。\x7f\n"
+    out = p.analyse(raw, doc_id="ctl")
+    text = out["document"]["text"]
+    assert not any(c in text for c in "\x00\x1b\x7f\x85\x0c\u2028")
+    assert "鼓励企业" in text and "\n第二条" in text  # U+2028 ends a line like \n
+    runs = OffsetMap([tuple(r) for r in out["document"]["offset_map"]])
+    for k, c in enumerate(text):
+        if c != "\n":
+            assert raw[runs.to_raw(k)] == c  # every kept character maps back to itself
+    assert [s["text"] for s in out["statements"]][:1] == ["鼓励企业"]
+
+
+def test_a_lone_surrogate_becomes_the_replacement_character():
+    out = pipeline.load().analyse("第一条 鼓励\ud800企业引进人才。", doc_id="sur")
+    assert "\ud800" not in out["document"]["text"] and "\ufffd" in out["document"]["text"]
+    assert out["statements"][0]["modality"] == "encouragement"

@@ -263,3 +263,43 @@ def test_split_issuers_prefers_tight_name_starts(layout_rules):
     assert split_issuers("中共某市委组织部某市人力资源和社会保障局某市财政局", layout_rules) == [
         "中共某市委组织部", "某市人力资源和社会保障局", "某市财政局"]
     assert split_issuers("中共某区委某区人民政府", layout_rules) == ["中共某区委", "某区人民政府"]
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path, layout_rules, heading_rules):
+    import zipfile
+
+    path = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", b"\0" * 30_000_000)  # 30 MB of zeros: about 30 kB packed
+    assert path.stat().st_size < 100_000
+    with pytest.raises(InputError, match="zip bomb"):
+        ingest_file(path, layout_rules=layout_rules, heading_rules=heading_rules, max_bytes=1_000_000)
+    with pytest.raises(InputError, match="max_unpacked_bytes"):
+        ingest_file(path, layout_rules=layout_rules, heading_rules=heading_rules, max_bytes=1_000_000,
+                    max_unpacked=10_000_000)
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [("long-line.txt", "人" * 200_000),  # no punctuation: issuer splitting was quadratic
+     ("repeats.txt", "第一条 内容。\n" * 20_000),  # one provision id repeated: ids were quadratic
+     ("breaks.html", "<html><body>" + "甲乙丙<br>" * 20_000 + "</body></html>"),
+     ("nested.html", "<html><body>" + "<div>" * 100_000 + "甲" + "</div>" * 100_000 + "<p>第一条 内容。</p></body></html>")],
+)
+def test_inputs_that_used_to_hang_finish_in_linear_time(tmp_path, ingest, heading_rules, name, content):
+    import time
+
+    from pipeline.params import load_params
+    from pipeline.segment import segment_document
+
+    from .conftest import ROOT
+
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    t0 = time.perf_counter()
+    try:
+        segment_document(ingest(path, max_bytes=5_000_000), heading_rules, load_params(ROOT / "params.yaml").segment)
+    except InputError:
+        pass  # a clear refusal is fine; a hang is not
+    assert time.perf_counter() - t0 < 10  # each took 30 s to forever before

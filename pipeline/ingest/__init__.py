@@ -73,6 +73,7 @@ def ingest_file(
     layout_rules: LayoutRules,
     heading_rules: HeadingRules,
     max_bytes: int,
+    max_unpacked: int = 100_000_000,
     meta: Meta = Meta(),
     doc_id: str | None = None,
     label: str | None = None,
@@ -94,7 +95,7 @@ def ingest_file(
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read ({exc.strerror})") from None
-    raw, fmt, enc = read_bytes(data, path)
+    raw, fmt, enc = read_bytes(data, path, max_unpacked)
     doc = build_document(
         doc_id or path.stem,
         raw,

@@ -73,19 +73,41 @@ def read_plain(data: bytes, path: Path) -> tuple[str, str]:
 
 
 def read_html(data: bytes, path: Path) -> tuple[str, str]:
-    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+    """The text of a web page: block elements on lines of their own, no scripts or menus.
+
+    One pass over lxml's tree (linear in the page, whatever its nesting or number of
+    ``<br>``); libxml2 caps the nesting depth, so a hostile page cannot exhaust the stack.
+    """
+    from lxml import etree, html
 
     text, enc = decode(data, path)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        soup = BeautifulSoup(text, "lxml")
-    for tag in soup.find_all(_NOISE_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(_BLOCK_TAGS):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    body = soup.body or soup
-    out = body.get_text()
+    try:
+        root = html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise InputError(path, f"not a readable HTML page ({exc})") from None
+    body = root.find("body")
+    parts: list[str] = []
+    walker = etree.iterwalk(body if body is not None else root, events=("start", "end", "comment", "pi"))
+    for event, el in walker:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event in ("comment", "pi"):
+            if el.tail:
+                parts.append(el.tail)
+            continue
+        if event == "start":
+            if tag in _NOISE_TAGS:
+                walker.skip_subtree()  # its "end" event still comes, with the tail
+                continue
+            if tag in _BLOCK_TAGS:
+                parts.append("\n")
+            if el.text:
+                parts.append(el.text)
+        else:
+            if tag in _BLOCK_TAGS:
+                parts.append("\n")
+            if el.tail and el is not body:
+                parts.append(el.tail)
+    out = "".join(parts)
     if not out.strip():
         raise InputError(path, "HTML page has no body text")
     return out, enc
@@ -140,8 +162,33 @@ READERS: dict[str, Callable[[bytes, Path], tuple[str, str]]] = {
 }
 
 
-def read_bytes(data: bytes, path: Path) -> tuple[str, str, str]:
-    """Return ``(raw_text, format, encoding)`` of a file's bytes; the extension picks the reader."""
+ARCHIVES = (".docx",)
+MAX_RATIO = 200  # an archive member this many times larger than its compressed size is a bomb
+
+
+def check_archive(data: bytes, path: Path, max_unpacked: int) -> None:
+    """Refuse a zip whose members unpack to more than ``max_unpacked`` bytes in all, or one
+    that inflates more than ``MAX_RATIO`` times (a zip bomb), before anything is unpacked."""
+    import zipfile
+
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(path, f"not a readable {path.suffix} file ({type(exc).__name__})") from None
+    total = sum(m.file_size for m in members)
+    if total > max_unpacked:
+        raise InputError(path, f"archive unpacks to {total:,} bytes, over the limit of {max_unpacked:,} "
+                               "(ingest.max_unpacked_bytes)")
+    for m in members:
+        if m.file_size > 1_000_000 and m.file_size > MAX_RATIO * max(m.compress_size, 1):
+            raise InputError(path, f"archive member {m.filename} inflates {m.file_size // max(m.compress_size, 1):,} "
+                                   "times (a zip bomb?); refused")
+
+
+def read_bytes(data: bytes, path: Path, max_unpacked: int = 100_000_000) -> tuple[str, str, str]:
+    """Return ``(raw_text, format, encoding)`` of a file's bytes; the extension picks the reader.
+
+    Archives (.docx) are checked against ``max_unpacked`` before they are opened."""
     ext = path.suffix.lower()
     reader = READERS.get(ext)
     if reader is None:
@@ -149,5 +196,7 @@ def read_bytes(data: bytes, path: Path) -> tuple[str, str, str]:
         raise InputError(path, f"unsupported file type '{ext or '(none)'}' (supported: {supported})")
     if not data.strip():
         raise InputError(path, "empty file")
+    if ext in ARCHIVES:
+        check_archive(data, path, max_unpacked)
     text, enc = reader(data, path)
     return text, ext.lstrip("."), enc

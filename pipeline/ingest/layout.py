@@ -65,18 +65,22 @@ def split_issuers(text: str, rules: LayoutRules) -> list[str]:
     """
     text = "".join(text.split())
     n = len(text)
+    longest = rules.issuer_max_chars
+    if n > longest * rules.issuer_max_names:
+        return []  # longer than any line of run-together names: not one (and no quadratic work)
     # best[i]: (names, total length of their name-like starts) for text[i:]
     best: dict[int, tuple[list[str], int] | None] = {n: ([], 0)}
     for i in range(n - 1, -1, -1):
         best[i] = None
-        start = rules.issuer_start.match(text[i:])
+        start = rules.issuer_start.match(text[i : i + longest])
         if not start:
             continue
-        for j in range(max(i + 2, i + start.end()), n + 1):
+        start_len = start.end()
+        for j in range(max(i + 2, i + start_len), min(n, i + longest) + 1):
             rest = best.get(j)
             if rest is None or not any(text[i:j].endswith(s) for s in rules.issuer_suffixes):
                 continue
-            cand = ([text[i:j], *rest[0]], rest[1] + start.end())
+            cand = ([text[i:j], *rest[0]], rest[1] + start_len)
             cur = best[i]
             if cur is None or (len(cand[0]), -cand[1]) > (len(cur[0]), -cur[1]):
                 best[i] = cand
