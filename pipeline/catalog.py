@@ -54,6 +54,10 @@ def load(name: str) -> Any:
     p = path(name)
     if not p.exists():
         raise InputError(p, "not found; run `dvc repro` first")
+    if DATASETS[name][0] == "extract":
+        from .io import check_output_set
+
+        check_output_set(p.parent)  # the four extraction files of one run, not a mix
     return pd.read_json(p, lines=True) if p.suffix == ".jsonl" else pd.read_parquet(p)
 
 

@@ -1,4 +1,8 @@
-"""`policy <command>`: parse arguments, load params, call one step, write atomically."""
+"""`policy <command>`: parse arguments, find the project, call one step, write atomically.
+
+Only the standard library is imported here; each command imports what it uses, so that
+`policy --help` is instant and Ctrl-C at any time gives one line, not a traceback.
+"""
 
 from __future__ import annotations
 
@@ -9,29 +13,88 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from tqdm import tqdm
-
-from . import corpus, evaluate, io, resources, safety, train
+from . import __version__
 from .errors import InputError, PolicyError
-from .ingest import SUPPORTED, Meta, ingest_file
-from .params import Params, load_params
-from .extract import Extractor
-from .segment import segment_document
+
+if TYPE_CHECKING:
+    from .ingest import Meta
+    from .params import Params
 
 OUTPUT_FILES = ("documents.jsonl", "provisions.jsonl", "statements.jsonl", "entities.jsonl")
 
 
+def _write(line: str) -> None:
+    if "tqdm" in sys.modules:  # keep a progress bar intact
+        sys.modules["tqdm"].tqdm.write(line, file=sys.stderr)
+    else:
+        print(line, file=sys.stderr)
+
+
 def _warn(message: str) -> None:
-    tqdm.write(f"warning: {message}", file=sys.stderr)
+    _write(f"warning: {message}")
 
 
 def _error(message: str) -> None:
-    tqdm.write(f"error: {message}", file=sys.stderr)
+    _write(f"error: {message}")
+
+
+def _progress(items: Any, unit: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(items, unit=unit, disable=None, file=sys.stderr)
+
+
+PARAMS_FILE = "params.yaml"
+
+
+def find_params(args: argparse.Namespace) -> tuple[Path, bool]:
+    """The params file to use and whether it belongs to a project.
+
+    ``--params FILE`` or ``--project DIR`` if given; else the nearest params.yaml in the
+    working folder or above it; else the package's own defaults (the checkout it was
+    installed from), for running on a bare folder.
+    """
+    if args.params:
+        return Path(args.params), True
+    if args.project:
+        return Path(args.project) / PARAMS_FILE, True
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / PARAMS_FILE).is_file():
+            return folder / PARAMS_FILE, True
+    own = Path(__file__).resolve().parents[1] / PARAMS_FILE
+    if own.is_file():
+        return own, False
+    raise PolicyError(f"no {PARAMS_FILE} in {here} or above, and none installed with the package; "
+                      "give --project DIR or --params FILE")
+
+
+def _params(args: argparse.Namespace) -> Params:
+    from .params import load_params
+
+    return load_params(args.params_path)
+
+
+def _output(args: argparse.Namespace, default: Path, what: str = "folder") -> Path:
+    """The output folder: ``-o`` or the project's default; never an existing file."""
+    if args.output:
+        out = Path(args.output)
+    elif args.in_project:
+        out = default
+    else:
+        raise PolicyError(f"not inside a project (no {PARAMS_FILE} here or above): give -o OUTPUT")
+    if what == "folder" and out.exists() and not out.is_dir():
+        raise PolicyError(f"{out}: is a file; -o needs a folder")
+    return out
+
 
 
 def expand_inputs(paths: Sequence[Path]) -> Iterator[Path]:
     """Files named, and the supported files under folders named, each folder sorted."""
+    from .ingest import SUPPORTED
+
     for path in paths:
         if path.is_dir():
             found = sorted(
@@ -47,6 +110,9 @@ def expand_inputs(paths: Sequence[Path]) -> Iterator[Path]:
 
 def _jobs(args: argparse.Namespace, params: Params) -> list[tuple[Path, Meta, str | None, str | None]]:
     """(file, catalogue facts, doc id) for each document to process."""
+    from . import corpus
+    from .ingest import Meta
+
     manifest_path = Path(args.manifest) if args.manifest else params.paths.manifest
     entries = corpus.read_manifest(manifest_path, _warn) if manifest_path.exists() else []
     by_id = {e.doc_id: e for e in entries}
@@ -68,25 +134,30 @@ def _jobs(args: argparse.Namespace, params: Params) -> list[tuple[Path, Meta, st
         download,
         _warn,
     )
-    base = Path(args.params).resolve().parent
+    base = Path(args.params_path).resolve().parent
     # record manifest texts relative to the project, so outputs do not depend on the checkout's place
     return [(path, e.meta, e.doc_id, os.path.relpath(path, base)) for e, path in located]
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    params = load_params(args.params)
+    from . import io, resources, safety
+    from .extract import Extractor
+    from .ingest import ingest_file
+    from .segment import segment_document
+
+    params = _params(args)
     layout = resources.layout_rules(params.ingest.layout)
     headings = resources.heading_rules(params.segment.headings)
-    outdir = Path(args.output) if args.output else params.paths.extract
+    outdir = _output(args, params.paths.extract)
     jobs = _jobs(args, params)
+    if not jobs:
+        raise PolicyError("no input documents (the paths given hold no supported file)")
     extractor = Extractor.from_params(params)
     failed = 0
     seen: dict[str, Path] = {}
-    with ExitStack() as stack:
-        docs_f, provs_f, stmts_f, ents_f = (
-            stack.enter_context(io.atomic_writer(outdir / name)) for name in OUTPUT_FILES
-        )
-        for path, meta, doc_id, label in tqdm(jobs, unit="doc", disable=None, file=sys.stderr):
+    with io.output_set(outdir, OUTPUT_FILES, _warn) as files:
+        docs_f, provs_f, stmts_f, ents_f = (files[name] for name in OUTPUT_FILES)
+        for path, meta, doc_id, label in _progress(jobs, "doc"):
             try:
                 doc = ingest_file(
                     path,
@@ -122,7 +193,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _rule_features(params: Params) -> train.RuleFeatures:
+def _rule_features(params: Params) -> Any:
+    from . import train
     from .components.instruments import load_taxonomy
     from .components.modality import load_triggers
 
@@ -133,16 +205,20 @@ def _rule_features(params: Params) -> train.RuleFeatures:
     )
 
 
-def _train_params(params: Params) -> train.TrainParams:
+def _train_params(params: Params) -> Any:
+    from . import train
+
     t = params.train
     return train.TrainParams(c=t.c, ngram_max=t.ngram_max, rule_weight=t.rule_weight, min_examples=t.min_examples,
                              min_confidence=t.min_confidence)
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    params = load_params(args.params)
+    from . import evaluate, train
+
+    params = _params(args)
     gold_dir = Path(args.gold) if args.gold else params.paths.gold
-    out = Path(args.output) if args.output else params.extract.trained
+    out = _output(args, params.extract.trained)
     docs = evaluate.load_gold(gold_dir) + train.load_annotations([params.train.annotations])
     models = train.train_all(docs, _rule_features(params), _train_params(params))
     train.save(models, out)
@@ -153,10 +229,13 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    params = load_params(args.params)
+    from . import evaluate, io, train
+
+    params = _params(args)
     extract_dir = Path(args.extract) if args.extract else params.paths.extract
     gold_dir = Path(args.gold) if args.gold else params.paths.gold
-    out = Path(args.output) if args.output else params.paths.metrics
+    out = _output(args, params.paths.metrics, what="file")
+    io.check_output_set(extract_dir)
     gold = evaluate.load_gold(gold_dir)
     pred = evaluate.load_prediction(extract_dir)
     result = evaluate.score(gold, pred)
@@ -183,6 +262,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _load_extraction(folder: Path) -> dict[str, list[dict]]:
+    from . import io, safety
+
+    io.check_output_set(folder)
     ex = {name: list(io.read_jsonl(folder / f"{name}.jsonl"))
           for name in ("documents", "provisions", "statements", "entities")}
     for n, d in enumerate(ex["documents"], 1):
@@ -193,19 +275,19 @@ def _load_extraction(folder: Path) -> dict[str, list[dict]]:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from . import compare, export
+    from . import compare, export, io
     from .components.tokenizer import JiebaTokenizer
 
-    params = load_params(args.params)
+    params = _params(args)
     cfg = params.compare
     ex = _load_extraction(Path(args.extract) if args.extract else params.paths.extract)
-    out = Path(args.output) if args.output else params.paths.compare
+    out = _output(args, params.paths.compare)
     targets = compare.load_targets(cfg.targets)
     tok = JiebaTokenizer(params.extract.models / "lexicon" / "jieba_user.txt", engine=params.extract.segmenter)
     docs, ents = ex["documents"], ex["entities"]
     stmts = compare.drop_weak_instruments(ex["statements"], cfg.instrument_min_confidence)
     stmts_by_doc, ents_by_doc = compare.by_doc(stmts), compare.by_doc(ents)
-    for d in tqdm(docs, unit="graph", disable=None, file=sys.stderr):
+    for d in _progress(docs, "graph"):
         g = compare.policy_graph(d, stmts_by_doc.get(d["doc_id"], []), ents_by_doc.get(d["doc_id"], []), targets)
         export.write_graph(g, out / "graphs", d["doc_id"], title=d.get("title") or d["doc_id"], seed=cfg.layout_seed)
     current = {d["doc_id"] for d in docs}
@@ -235,12 +317,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from . import export
+    from . import export, io
 
-    params = load_params(args.params)
+    params = _params(args)
     ex = _load_extraction(Path(args.extract) if args.extract else params.paths.extract)
     cmp_dir = Path(args.compare) if args.compare else params.paths.compare
-    out = Path(args.output) if args.output else params.paths.exports
+    out = _output(args, params.paths.exports)
     sim = io.read_json(cmp_dir / "similarity.json")
     compared = {name: io.read_json(cmp_dir / f"{name}.json")
                 for name in ("alignments", "instrument_profile", "target_profile", "coverage")}
@@ -254,10 +336,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one ``error:`` line with the usage of the command that was mistyped."""
+
+    def error(self, message: str) -> Any:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="policy", description="Analyse Chinese policy documents.")
-    parser.add_argument("--params", default="params.yaml", help="params file (default: %(default)s)")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="policy", description="Analyse Chinese policy documents.")
+    parser.add_argument("--version", action="version", version=f"policy-pipeline {__version__}")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--params", help="params file (default: the nearest params.yaml here or above, "
+                                        "else the package's defaults)")
+    where.add_argument("--project", help="project folder holding params.yaml")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     ex = sub.add_parser("extract", help="ingest and segment documents into JSONL")
     ex.add_argument("paths", nargs="*", help="files or folders; default: the corpus manifest")
@@ -288,15 +382,24 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--gold", help="folder of gold .jsonl files (default: params paths.gold)")
     ev.add_argument("-o", "--output", help="metrics JSON (default: params paths.metrics)")
     ev.set_defaults(func=cmd_evaluate)
+    parser.commands = sub.choices  # type: ignore[attr-defined]
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        parser = build_parser()
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # an unknown option: report it with the subcommand's usage, not the top level's
+            parser.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+        args.params_path, args.in_project = find_params(args)
         return int(args.func(args))
     except PolicyError as exc:
         _error(str(exc))
+        return 2
+    except OSError as exc:  # disk full, a folder that cannot be written…
+        where = exc.filename or "output"
+        _error(f"{where}: {exc.strerror or exc}")
         return 2
     except KeyboardInterrupt:
         _error("interrupted; no output was changed")

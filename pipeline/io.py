@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,26 +19,146 @@ def dumps(record: Mapping[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(", ", ": "))
 
 
+def _mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # not possible everywhere (Windows): the renames are still atomic
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 @contextmanager
 def atomic_writer(path: Path, *, binary: bool = False) -> Iterator[Any]:
-    """Write ``path`` through a temporary file in the same folder, renamed on success only."""
+    """Write ``path`` through a temporary file in the same folder, synced and renamed on
+    success only."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        if binary:
-            with os.fdopen(fd, "wb") as fb:
-                yield fb
-        else:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                yield f
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, _mode())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+RUN_FILE = "run.json"  # the record of an output set: which bytes belong together
+
+
+@contextmanager
+def folder_lock(folder: Path, note: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` (a ``.<name>.lock`` file beside it): a second run
+    into the same folder waits until the first is done."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; the output set is still checked on read
+        yield
+        return
+    fd = os.open(folder.parent / f".{folder.name}.lock", os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if note:
+                note(f"{folder}: another run is writing here; waiting for it to finish")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Delete ``.*.tmp`` files a killed run left in ``folder`` (call it under the lock)."""
+    n = 0
+    for tmp in Path(folder).glob(".*.tmp"):
+        if tmp.is_file():
+            tmp.unlink()
+            n += 1
+    return n
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@contextmanager
+def output_set(folder: Path, names: Iterable[str], note: Callable[[str], None] | None = None) -> Iterator[dict[str, Any]]:
+    """Text files written as one set: all of them replace the previous ones, or none does.
+
+    Under the folder lock, each file is written to a temporary file and synced; on success
+    ``run.json`` is marked "replacing", the files are renamed into place, and ``run.json``
+    is sealed with their sha256. A reader checks it (:func:`check_output_set`), so a run
+    that died between two renames is reported, never read as a mixed set.
+    """
+    folder = Path(folder)
+    names = list(names)
+    with folder_lock(folder, note):
+        folder.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(folder)
+        tmps: dict[str, str] = {}
+        files: dict[str, Any] = {}
+        try:
+            for name in names:
+                fd, tmps[name] = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+                files[name] = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+            yield files
+            for f in files.values():
+                f.flush()
+                os.fsync(f.fileno())
+                f.close()
+            digests = {name: _sha256(Path(tmps[name])) for name in names}
+            run_id = hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()[:16]
+            write_json(folder / RUN_FILE, {"state": "replacing", "run": run_id, "files": digests})
+            for name in names:
+                os.chmod(tmps[name], _mode())
+                os.replace(tmps[name], folder / name)
+            _fsync_dir(folder)
+            write_json(folder / RUN_FILE, {"state": "complete", "run": run_id, "files": digests})
+        finally:
+            for f in files.values():
+                f.close()
+            for tmp in tmps.values():
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+
+
+def check_output_set(folder: Path) -> None:
+    """Raise :class:`InputError` if ``folder``'s files are not the set one run wrote.
+
+    A folder without ``run.json`` (written by hand or by an older version) is accepted."""
+    folder = Path(folder)
+    run = folder / RUN_FILE
+    if not run.is_file():
+        return
+    record = read_json(run)
+    if not isinstance(record, dict) or record.get("state") != "complete":
+        raise InputError(folder, "a run was interrupted while replacing these outputs; run it again")
+    for name, digest in sorted(record.get("files", {}).items()):
+        path = folder / name
+        if not path.is_file() or _sha256(path) != digest:
+            raise InputError(path, f"is not the file of run {record.get('run')} that wrote the other outputs "
+                                   "(changed, or written by another run); run it again")
 
 
 def write_jsonl(path: Path, records: Iterable[Mapping[str, Any]]) -> int:

@@ -26,7 +26,6 @@ from .components.entities import Entity, find_entities, load_entity_rules
 from .components.instruments import instrument_with_confidence, load_taxonomy, regex_hits
 from .components.modality import classify_modality, load_triggers
 from .components.tokenizer import JiebaTokenizer
-from . import train
 from .errors import ConfigError
 from .records import Document, Statement
 
@@ -134,6 +133,8 @@ class StatementComponent:
         for cue in sorted(self.triggers.literal):
             self.trigger_matcher.add(cue, [nlp.make_doc(cue)])
         self.trained = {}
+        if use_trained:
+            from . import train  # scikit-learn: only when a trained model is used
         for task in use_trained:
             model = train.load(trained_dir, task) if trained_dir else None
             if model is None:

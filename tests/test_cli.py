@@ -78,8 +78,10 @@ def test_a_crash_leaves_previous_outputs_untouched(tmp_path, monkeypatch):
     assert _run("extract", tmp_path / "a.txt", "-o", out) == 0
     before = {n: (out / n).read_bytes() for n in cli.OUTPUT_FILES}
 
+    import pipeline.segment
+
     calls = {"n": 0}
-    real = cli.segment_document
+    real = pipeline.segment.segment_document
 
     def crash_on_second(*args, **kwargs):
         calls["n"] += 1
@@ -87,10 +89,10 @@ def test_a_crash_leaves_previous_outputs_untouched(tmp_path, monkeypatch):
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(cli, "segment_document", crash_on_second)
+    monkeypatch.setattr(pipeline.segment, "segment_document", crash_on_second)
     assert _run("extract", tmp_path / "a.txt", tmp_path / "b.txt", "-o", out) == 130
     assert {n: (out / n).read_bytes() for n in cli.OUTPUT_FILES} == before
-    assert sorted(p.name for p in out.iterdir()) == sorted(cli.OUTPUT_FILES)  # no temp files left
+    assert sorted(p.name for p in out.iterdir()) == sorted([*cli.OUTPUT_FILES, "run.json"])  # no temp files left
 
 
 def test_manifest_facts_fill_document_metadata(tmp_path):
@@ -127,3 +129,96 @@ def test_manifest_texts_are_recorded_relative_to_the_project(tmp_path):
     docs = _read(tmp_path / "documents.jsonl")
     assert docs and all(not d["path"].startswith("/") for d in docs)
     assert any(d["path"] == "corpus/wuhan-wuchang-2022-talent-core-zone-opinions.txt" for d in docs)
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--version"])
+    assert exc.value.code == 0 and capsys.readouterr().out.startswith("policy-pipeline ")
+
+
+def test_runs_from_a_folder_outside_the_project_with_the_package_defaults(tmp_path, monkeypatch):
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # no params.yaml here or above
+    assert cli.main(["extract", "a.txt", "-o", "out"]) == 0
+    assert [d["doc_id"] for d in _read(tmp_path / "out" / "documents.jsonl")] == ["a"]
+
+
+def test_finds_the_project_from_a_subfolder(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT / "pipeline")
+    args = cli.build_parser().parse_args(["extract"])
+    assert cli.find_params(args) == (ROOT / "params.yaml", True)
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [(["extract", "{tmp}/a.txt", "-o", "{tmp}/a.txt"], "is a file; -o needs a folder"),
+     (["extract", "{tmp}/empty", "-o", "{tmp}/out"], "no input documents"),
+     (["extract", "--outdir", "x"], "unrecognized arguments: --outdir"),
+     (["--project", "{tmp}/nowhere", "extract"], "params.yaml: file not found")],
+)
+def test_every_mistake_is_one_error_line(tmp_path, capsys, argv, message):
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    argv = [a.format(tmp=tmp_path) for a in argv]
+    try:
+        rc = cli.main(argv if argv[0].startswith("--") else ["--params", str(ROOT / "params.yaml"), *argv])
+    except SystemExit as exc:  # argparse's own exit for usage errors
+        rc = exc.code
+    err = capsys.readouterr().err
+    assert rc != 0 and message in err and "Traceback" not in err
+    assert sum(line.startswith("error:") for line in err.splitlines()) == 1
+    if "unrecognized" in message:
+        assert "policy extract" in err  # the subcommand's usage, not the top level's
+
+
+def test_a_failed_rename_is_caught_when_the_set_is_read(tmp_path, monkeypatch, capsys):
+    import os
+
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    out = tmp_path / "out"
+    assert _run("extract", tmp_path / "a.txt", "-o", out) == 0
+    (tmp_path / "b.txt").write_text(GOOD.replace("10万元", "20万元"), encoding="utf-8")
+    real, calls = os.replace, {"n": 0}
+
+    def fail_on_third(src, dst):
+        calls["n"] += 1
+        if calls["n"] == 4:  # run.json "replacing", documents, provisions: then the disk fails
+            raise OSError(28, "No space left on device", str(dst))
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", fail_on_third)
+    assert _run("extract", tmp_path / "b.txt", "-o", out) == 2
+    monkeypatch.setattr(os, "replace", real)
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "Traceback" not in err
+    assert not list(out.glob(".*.tmp"))
+    assert _run("compare", "--extract", out, "-o", tmp_path / "cmp") == 2
+    assert "interrupted while replacing" in capsys.readouterr().err
+
+
+def test_a_file_changed_after_the_run_is_reported(tmp_path, capsys):
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    out = tmp_path / "out"
+    assert _run("extract", tmp_path / "a.txt", "-o", out) == 0
+    (out / "entities.jsonl").write_text("", encoding="utf-8")
+    assert _run("evaluate", "--extract", out, "--gold", tmp_path, "-o", tmp_path / "m.json") == 2
+    assert "not the file of run" in capsys.readouterr().err
+
+
+def test_temporaries_of_a_killed_run_are_removed_and_concurrent_runs_take_turns(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".statements.jsonl.abc.tmp").write_text("left by kill -9", encoding="utf-8")
+    cmd = [sys.executable, "-m", "pipeline.cli", "--params", str(ROOT / "params.yaml"), "extract",
+           str(tmp_path / "a.txt"), "-o", str(out)]
+    runs = [subprocess.Popen(cmd, stderr=subprocess.PIPE) for _ in range(2)]
+    assert [r.wait(timeout=120) for r in runs] == [0, 0]
+    assert not list(out.glob(".*.tmp"))
+    from pipeline import io
+
+    io.check_output_set(out)  # one run's complete set
