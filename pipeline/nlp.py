@@ -136,7 +136,8 @@ class StatementComponent:
         if use_trained:
             from . import train  # scikit-learn: only when a trained model is used
         for task in use_trained:
-            model = train.load(trained_dir, task) if trained_dir else None
+            rules = train.RuleFeatures(self.triggers, self.taxonomy)
+            model = train.load(trained_dir, task, rules) if trained_dir else None
             if model is None:
                 raise ConfigError(trained_dir or models_dir, f"no trained {task} model; run `policy train`")
             self.trained[task] = model

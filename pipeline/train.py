@@ -9,7 +9,8 @@ training. Models are evaluated leave-one-document-out by ``pipeline.evaluate``.
 
 from __future__ import annotations
 
-import pickle
+import dataclasses
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,17 +134,60 @@ def train_all(docs: list[dict[str, Any]], rules: RuleFeatures, params: TrainPara
     return {task: fit(task, *examples(docs, task), rules, params) for task in TASKS}
 
 
+FORMAT = 1  # of the saved model files
+
+
 def save(models: dict[str, StatementModel | None], folder: Path) -> None:
+    """Each model as ``<task>.json`` (settings, vocabularies, classes) and ``<task>.npz``
+    (weights): plain data that loading cannot execute, unlike a pickle."""
     folder.mkdir(parents=True, exist_ok=True)
     for task, model in sorted(models.items()):
-        with atomic_writer(folder / f"{task}.pkl", binary=True) as f:
-            pickle.dump(model, f, protocol=5)
+        for stale in (folder / f"{task}.json", folder / f"{task}.npz", folder / f"{task}.pkl"):
+            if model is None and stale.exists():
+                stale.unlink()
+        if model is None:
+            continue
+        meta = {
+            "format": FORMAT,
+            "task": task,
+            "params": dataclasses.asdict(model.params),
+            "rule_features": list(model.rule_vec.feature_names_),
+            "text_vocabulary": sorted(model.text_vec.vocabulary_, key=model.text_vec.vocabulary_.get),
+            "classes": [str(c) for c in model.clf.classes_],
+        }
+        with atomic_writer(folder / f"{task}.json") as f:
+            json.dump(meta, f, ensure_ascii=False, indent=1)
+            f.write("\n")
+        with atomic_writer(folder / f"{task}.npz", binary=True) as fb:
+            np.savez(fb, idf=model.text_vec.idf_, coef=model.clf.coef_, intercept=model.clf.intercept_)
 
 
-def load(folder: Path, task: str) -> StatementModel | None:
-    path = Path(folder) / f"{task}.pkl"
-    if not path.exists():
+def load(folder: Path, task: str, rules: RuleFeatures) -> StatementModel | None:
+    """A model saved by :func:`save`, or None if there is none; nothing in the files is executed."""
+    meta_path, weights_path = Path(folder) / f"{task}.json", Path(folder) / f"{task}.npz"
+    if not meta_path.exists() or not weights_path.exists():
         return None
-    with path.open("rb") as f:
-        model = pickle.load(f)  # noqa: S301 (the project's own artefact)
-    return model if isinstance(model, StatementModel) else None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        with np.load(weights_path, allow_pickle=False) as w:
+            idf, coef, intercept = w["idf"], w["coef"], w["intercept"]
+        if meta.get("format") != FORMAT or meta.get("task") != task:
+            raise ValueError(f"format {meta.get('format')} for task {meta.get('task')}")
+        params = TrainParams(**meta["params"])
+        rule_vec = DictVectorizer(sort=True)
+        rule_vec.feature_names_ = list(meta["rule_features"])
+        rule_vec.vocabulary_ = {f: k for k, f in enumerate(rule_vec.feature_names_)}
+        vocab = {t: k for k, t in enumerate(meta["text_vocabulary"])}
+        text_vec = TfidfVectorizer(analyzer="char", ngram_range=(1, params.ngram_max), sublinear_tf=True,
+                                   vocabulary=vocab)
+        text_vec.vocabulary_ = vocab
+        text_vec.idf_ = idf
+        clf = LogisticRegression(C=params.c)
+        clf.classes_ = np.array(meta["classes"])
+        clf.coef_, clf.intercept_ = coef, intercept
+        clf.n_features_in_ = coef.shape[1]
+        if coef.shape[1] != len(rule_vec.feature_names_) + len(vocab) or len(idf) != len(vocab):
+            raise ValueError("weights do not fit the vocabularies")
+    except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+        raise InputError(meta_path, f"not a trained model of this version ({exc}); run `policy train`") from None
+    return StatementModel(task, rules, rule_vec, text_vec, clf, params)

@@ -31,8 +31,23 @@ def test_fit_predict_and_round_trip(tmp_path):
     models = train.train_all(DOCS, RULES, PARAMS)
     assert models["modality"].predict(["鼓励企业建设实验室"]) == ["encouragement"]
     train.save(models, tmp_path)
-    loaded = train.load(tmp_path, "modality")
-    assert loaded.predict(["对人才给予奖励", "不得截留资金"]) == models["modality"].predict(["对人才给予奖励", "不得截留资金"])
+    assert not list(tmp_path.glob("*.pkl"))  # plain data: loading executes nothing
+    loaded = train.load(tmp_path, "modality", RULES)
+    texts = ["对人才给予奖励", "不得截留资金", "鼓励高校建设孵化器"]
+    assert loaded.predict(texts) == models["modality"].predict(texts)
+    assert (abs(loaded.clf.predict_proba(train._matrix(loaded, texts))
+                - models["modality"].clf.predict_proba(train._matrix(models["modality"], texts))) < 1e-12).all()
+
+
+def test_a_tampered_model_file_is_a_clear_error(tmp_path):
+    import pytest
+
+    from pipeline.errors import InputError
+
+    train.save(train.train_all(DOCS, RULES, PARAMS), tmp_path)
+    (tmp_path / "modality.json").write_text('{"format": 1, "task": "modality"}', encoding="utf-8")
+    with pytest.raises(InputError, match="modality.json: not a trained model"):
+        train.load(tmp_path, "modality", RULES)
 
 
 def test_too_few_examples_give_no_model():
