@@ -142,9 +142,10 @@ def save(models: dict[str, StatementModel | None], folder: Path) -> None:
     (weights): plain data that loading cannot execute, unlike a pickle."""
     folder.mkdir(parents=True, exist_ok=True)
     for task, model in sorted(models.items()):
-        for stale in (folder / f"{task}.json", folder / f"{task}.npz", folder / f"{task}.pkl"):
-            if model is None and stale.exists():
-                stale.unlink()
+        stale = [folder / f"{task}.pkl"] + ([folder / f"{task}.json", folder / f"{task}.npz"] if model is None else [])
+        for path in stale:  # an older version's pickle, or a model no longer trained
+            if path.exists():
+                path.unlink()
         if model is None:
             continue
         meta = {
