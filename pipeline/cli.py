@@ -336,6 +336,55 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _project_root(args: argparse.Namespace) -> Path:
+    if not args.in_project:
+        raise PolicyError(f"not inside a project (no {PARAMS_FILE} here or above): give --project DIR")
+    return Path(args.params_path).resolve().parent
+
+
+def _sync(params: Params, root: Path) -> None:
+    from . import corpus, project
+
+    entries = corpus.read_manifest(params.paths.manifest, _warn)
+    paths, missing = project.text_paths(entries, [params.paths.bundled, params.paths.mirror], root)
+    for doc_id in missing:
+        _warn(f"{doc_id}: text not found in {params.paths.bundled} or {params.paths.mirror}; "
+              "not tracked by DVC until it is there")
+    changed = project.sync_dvc(root / "dvc.yaml", paths)
+    print(f"dvc.yaml tracks {len(paths)} manifest text(s)" + (" (updated)" if changed else ""), file=sys.stderr)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    _sync(_params(args), _project_root(args))
+    return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from . import project, resources
+    from .ingest import ingest_file
+
+    params = _params(args)
+    root = _project_root(args)
+    layout = resources.layout_rules(params.ingest.layout)
+    headings = resources.heading_rules(params.segment.headings)
+
+    def detect(path: Path) -> Any:
+        return ingest_file(path, layout_rules=layout, heading_rules=headings, max_bytes=params.ingest.max_bytes,
+                           max_unpacked=params.ingest.max_unpacked_bytes)
+
+    facts = {k: getattr(args, k) for k in ("doc_id", "title", "issuer", "region", "level", "date", "doc_number",
+                                           "source")}
+    added = project.add_texts([Path(f) for f in args.files], params.paths.manifest, params.paths.bundled,
+                              facts, detect)
+    for a in added:
+        r = a.row
+        print(f"added {a.doc_id}: {r['title'] or '(no title found)'} | {r['issuer'] or '(no issuer)'} | "
+              f"{r['level'] or '(level?)'} | {r['date'] or '(no date)'} | {r['doc_number'] or '(no 文号)'}",
+              file=sys.stderr)
+    _sync(params, root)
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors as one ``error:`` line with the usage of the command that was mistyped."""
 
@@ -382,6 +431,22 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--gold", help="folder of gold .jsonl files (default: params paths.gold)")
     ev.add_argument("-o", "--output", help="metrics JSON (default: params paths.metrics)")
     ev.set_defaults(func=cmd_evaluate)
+
+    ad = sub.add_parser("add", help="copy texts into the corpus, fill their manifest rows, track them in dvc.yaml")
+    ad.add_argument("files", nargs="+", help="policy texts (.txt .md .html .docx .pdf)")
+    ad.add_argument("--doc-id", help="doc id (default: the file name without extension; one file only)")
+    ad.add_argument("--title", help="title (default: detected)")
+    ad.add_argument("--issuer", help="issuers separated by ';' (default: detected)")
+    ad.add_argument("--level", choices=["national", "province", "city", "district"],
+                    help="administrative level (default: guessed from the issuer)")
+    ad.add_argument("--region", help="region the policy applies to")
+    ad.add_argument("--date", help="issue date, YYYY-MM-DD (default: detected)")
+    ad.add_argument("--doc-number", help="文号 (default: detected)")
+    ad.add_argument("--source", help="where the text comes from (default: the file name)")
+    ad.set_defaults(func=cmd_add)
+
+    sy = sub.add_parser("sync", help="list every manifest text as a dependency in dvc.yaml")
+    sy.set_defaults(func=cmd_sync)
     parser.commands = sub.choices  # type: ignore[attr-defined]
     return parser
 

@@ -76,6 +76,7 @@ def read_manifest(path: Path, warn: Callable[[str], None] | None = None) -> list
                         level=row["level"] or None,
                         region=row["region"] or None,
                         source=row["source"] or None,
+                        sha256=row["sha256"] or None,
                     ),
                 )
             )
@@ -151,8 +152,9 @@ def locate(
 ) -> Iterator[tuple[Entry, Path]]:
     """Each entry with the path of its text: from the first folder holding it, else downloaded.
 
-    A text that cannot be found, leaves its folder, differs from the manifest's sha256 or
-    cannot be fetched safely gives one warning naming the document and is skipped.
+    A text that cannot be found, leaves its folder or cannot be fetched safely gives one
+    warning naming the document and is skipped; a local text that differs from the
+    manifest's sha256 gives a warning and is used (its Document says ``verified=False``).
     """
     for entry in entries:
         candidates = [inside(d, entry.file) for d in [*folders, cache]]
@@ -162,9 +164,8 @@ def locate(
         found = next((c for c in candidates if c is not None and c.is_file()), None)
         if found is not None:
             if entry.sha256 and sha256_file(found) != entry.sha256:
-                warn(f"{entry.doc_id}: {found} differs from the manifest's sha256; skipped "
-                     "(update the manifest's sha256 if the edit is meant)")
-                continue
+                warn(f"{entry.doc_id}: {found} differs from the manifest's sha256; extracted and flagged "
+                     "verified=false (run `policy add` on it again if the edit is meant)")
             yield entry, found
             continue
         where = ", ".join(str(d) for d in folders)

@@ -104,7 +104,7 @@ def table_rows(name: str, extraction: dict[str, list[Record]], compare: dict[str
     """The rows of one export table, built from the extraction and comparison outputs."""
     if name == "documents":
         return [
-            {**{k: d.get(k) for k in ("doc_id", "title", "date", "doc_number", "level", "region", "source", "sha256")},
+            {**{k: d.get(k) for k in ("doc_id", "title", "date", "doc_number", "level", "region", "source", "sha256", "verified")},
              "issuer": "；".join(d.get("issuer") or []), "chars": len(d["text"])}
             for d in extraction["documents"]
         ]
@@ -117,7 +117,7 @@ def table_rows(name: str, extraction: dict[str, list[Record]], compare: dict[str
              **{k: s.get(k) for k in ("modality_rule", "modality_confidence", "instrument_confidence")},
              "also": ";".join(s.get("also", [])),
              "instrument_top": (s.get("instrument") or "").split(".")[0],
-             "actors": len(s.get("actors", [])),
+             "actors": "；".join(f"{a['text']}（{a['role']}）" for a in s.get("actors", [])),
              "targets": ";".join(t["text"] for t in s.get("targets", []))}
             for s in extraction["statements"]
         ]

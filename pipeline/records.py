@@ -20,6 +20,7 @@ class Document:
     source: str | None
     text: str  # the normalised policy body; every offset points into it
     sha256: str  # of the input file's bytes
+    verified: bool | None = None  # sha256 equals the manifest's (None: the manifest gives none)
     path: str | None = None
     format: str | None = None
     encoding: str | None = None

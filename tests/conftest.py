@@ -44,3 +44,28 @@ def segment(params, heading_rules):
     from pipeline.segment import segment_document
 
     return lambda doc: segment_document(doc, heading_rules, params.segment)
+
+
+def write_project(folder: Path, stages: str = "") -> Path:
+    """A small project in ``folder``: this checkout's params and models, its own corpus/, data/,
+    mirror/ and a dvc.yaml with an extract stage (plus ``stages``). Returns its params.yaml."""
+    import sys
+
+    text = (ROOT / "params.yaml").read_text(encoding="utf-8")
+    models = (ROOT / "models").as_posix()
+    text = text.replace(" models/", f" {models}/").replace("models: models ", f"models: {models} ")
+    text = text.replace("mirror: ../shared/corpus ", "mirror: mirror ").replace("gold: ../shared/annotation/gold", "gold: gold")
+    (folder / "corpus").mkdir(parents=True, exist_ok=True)
+    (folder / "mirror").mkdir(exist_ok=True)
+    params = folder / "params.yaml"
+    params.write_text(text, encoding="utf-8")
+    (folder / "dvc.yaml").write_text(
+        "stages:\n  extract:\n"
+        f"    cmd: {sys.executable} -m pipeline.cli extract -o data/extract\n"
+        "    deps:\n      - corpus/manifest.csv\n"
+        "      # manifest texts (written by `policy add` / `policy sync` from the manifest; do not edit)\n"
+        "      # end of manifest texts\n"
+        "    outs:\n      - data/extract\n" + stages,
+        encoding="utf-8",
+    )
+    return params

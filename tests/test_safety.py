@@ -16,6 +16,8 @@ from pipeline.cli import main
 from pipeline.errors import ConfigError
 from pipeline.params import DownloadParams
 
+from .conftest import ROOT
+
 HEADER = "doc_id,file,title,issuer,region,level,date,doc_number,source,sha256\n"
 BODY = "第一条 单位应当遵守本办法。\n".encode()
 SHA = hashlib.sha256(BODY).hexdigest()
@@ -57,12 +59,19 @@ def test_a_symlink_out_of_the_folder_is_not_followed(tmp_path):
     assert found == [] and "outside its folder" in warnings[0]
 
 
-def test_a_local_text_that_differs_from_its_sha256_is_skipped(tmp_path):
-    (tmp_path / "a.txt").write_bytes(b"edited")
-    warnings: list[str] = []
-    entries = corpus.read_manifest(_manifest(tmp_path, [f"a,a.txt,,,,,,,,{SHA}"]))
-    assert list(corpus.locate(entries, [tmp_path], tmp_path / "c", DownloadParams(False, 1.0, ""), warnings.append)) == []
-    assert "differs from the manifest's sha256; skipped" in warnings[0]
+def test_a_local_text_that_differs_from_its_sha256_is_flagged(tmp_path, capsys):
+    (tmp_path / "a.txt").write_text("第一条 单位应当遵守本办法，另有修改。\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes(BODY)
+    manifest = _manifest(tmp_path, [f"a,a.txt,,,,,,,,{SHA}", f"b,b.txt,,,,,,,,{SHA}"])
+    params = tmp_path / "params.yaml"
+    params.write_text((ROOT / "params.yaml").read_text(encoding="utf-8").replace(
+        "bundled: corpus ", f"bundled: {tmp_path} ").replace("models: models ", f"models: {ROOT / 'models'} ")
+        .replace("layout: models/", f"layout: {ROOT / 'models'}/").replace("headings: models/", f"headings: {ROOT / 'models'}/")
+        .replace("targets: models/", f"targets: {ROOT / 'models'}/"), encoding="utf-8")
+    assert main(["--params", str(params), "extract", "--manifest", str(manifest), "-o", str(tmp_path / "out")]) == 0
+    assert "a: " in capsys.readouterr().err
+    docs = {d["doc_id"]: d["verified"] for d in io.read_jsonl(tmp_path / "out" / "documents.jsonl")}
+    assert docs == {"a": False, "b": True}
 
 
 def test_compare_refuses_doc_ids_that_would_write_outside(tmp_path, capsys):

@@ -27,6 +27,7 @@ class Meta:
     level: str | None = None
     region: str | None = None
     source: str | None = None
+    sha256: str | None = None  # what the manifest records for the text
 
 
 def build_document(
@@ -60,6 +61,7 @@ def build_document(
         source=meta.source or path,
         text=builder.text(),
         sha256=sha256,
+        verified=(sha256 == meta.sha256) if meta.sha256 else None,
         path=path,
         format=fmt,
         encoding=encoding,
