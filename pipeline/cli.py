@@ -327,12 +327,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     compared = {name: io.read_json(cmp_dir / f"{name}.json")
                 for name in ("alignments", "instrument_profile", "target_profile", "coverage")}
     compared["similarity"] = (sim["doc_ids"], sim["matrix"])
-    tables = export.load_dictionary(params.extract.models / "exports" / "dictionary.yaml")
+    models = params.extract.models
+    tables = export.load_dictionary(models / "exports" / "dictionary.yaml")
+    book = export.codebook(models / "exports" / "labels.yaml", models / "instruments" / "taxonomy.yaml")
+    labels = export.label_maps(book)
+    sheets = {}
     for name, spec in tables.items():
-        export.write_table(out, name, spec["columns"], export.table_rows(name, ex, compared))
+        rows = export.table_rows(name, ex, compared, labels)
+        export.write_table(out, name, spec["columns"], rows)
+        sheets[name] = (spec["columns"], rows)
+    for name in export.write_workbook(out / "policy.xlsx", sheets, book):
+        _warn(f"table {name} has more rows than a spreadsheet holds: left out of policy.xlsx (see {name}.csv)")
     with io.atomic_writer(out / "README.md") as f:
         f.write(export.dictionary_markdown(tables))
-    print(f"{len(tables)} tables written to {out} (CSV and Parquet)", file=sys.stderr)
+    print(f"{len(tables)} tables written to {out} (CSV, Parquet and policy.xlsx)", file=sys.stderr)
     return 0
 
 

@@ -24,14 +24,32 @@ _GEXF_DATE = re.compile(r' lastmodifieddate="[^"]*"')
 
 
 def _plain(g: nx.Graph) -> nx.Graph:
-    """A copy whose attributes are all str, int, float or bool (what GraphML and GEXF take)."""
+    """A copy whose attributes are all str, int, float or bool (what GraphML and GEXF take),
+    each attribute of one type across all nodes (edges): GraphML declares a key once, so a
+    ``weight`` that is an int on one edge and a float on another is declared twice, which
+    readers other than networkx (igraph, Gephi) reject."""
     h = nx.Graph() if not g.is_directed() else nx.DiGraph()
     h.graph.update({k: _scalar(v) for k, v in g.graph.items()})
-    for n, attrs in g.nodes(data=True):
-        h.add_node(n, **{k: _scalar(v) for k, v in attrs.items()})
-    for a, b, attrs in g.edges(data=True):
-        h.add_edge(a, b, **{k: _scalar(v) for k, v in attrs.items()})
+    nodes = _unify([(n, {k: _scalar(v) for k, v in attrs.items()}) for n, attrs in g.nodes(data=True)])
+    h.add_nodes_from(nodes)
+    edges = _unify([((a, b), {k: _scalar(v) for k, v in attrs.items()}) for a, b, attrs in g.edges(data=True)])
+    h.add_edges_from((a, b, attrs) for (a, b), attrs in edges)
     return h
+
+
+def _unify(items: list[tuple[Any, dict[str, Any]]]) -> list[tuple[Any, dict[str, Any]]]:
+    """Cast each attribute to one type: float where ints and floats mix, str where text mixes in."""
+    kinds: dict[str, set[type]] = {}
+    for _, attrs in items:
+        for k, v in attrs.items():
+            kinds.setdefault(k, set()).add(type(v))
+    cast: dict[str, Any] = {}
+    for k, ts in kinds.items():
+        if len(ts) > 1:
+            cast[k] = float if ts <= {int, float, bool} and float in ts else str
+    if not cast:
+        return items
+    return [(key, {k: cast[k](v) if k in cast else v for k, v in attrs.items()}) for key, attrs in items]
 
 
 def _scalar(v: Any) -> Any:
@@ -100,8 +118,19 @@ def load_dictionary(path: Path) -> dict[str, dict[str, Any]]:
         raise ConfigError(path, f"bad data dictionary ({type(exc).__name__}: {exc})") from None
 
 
-def table_rows(name: str, extraction: dict[str, list[Record]], compare: dict[str, Any]) -> list[Record]:
+def label_maps(book: list[Record]) -> dict[str, dict[str, str]]:
+    """field -> code -> Chinese label, from the codebook rows."""
+    maps: dict[str, dict[str, str]] = {}
+    for r in book:
+        maps.setdefault(r["field"], {})[r["code"]] = r["label_zh"]
+    return maps
+
+
+def table_rows(
+    name: str, extraction: dict[str, list[Record]], compare: dict[str, Any], labels: dict[str, dict[str, str]] | None = None
+) -> list[Record]:
     """The rows of one export table, built from the extraction and comparison outputs."""
+    zh = labels or {}
     if name == "documents":
         return [
             {**{k: d.get(k) for k in ("doc_id", "title", "date", "doc_number", "level", "region", "source", "sha256", "verified")},
@@ -117,6 +146,8 @@ def table_rows(name: str, extraction: dict[str, list[Record]], compare: dict[str
              **{k: s.get(k) for k in ("modality_rule", "modality_confidence", "instrument_confidence")},
              "also": ";".join(s.get("also", [])),
              "instrument_top": (s.get("instrument") or "").split(".")[0],
+             "modality_zh": zh.get("modality", {}).get(s["modality"], ""),
+             "instrument_zh": zh.get("instrument", {}).get(s.get("instrument") or "", ""),
              "actors": "；".join(f"{a['text']}（{a['role']}）" for a in s.get("actors", [])),
              "targets": ";".join(t["text"] for t in s.get("targets", []))}
             for s in extraction["statements"]
@@ -124,7 +155,8 @@ def table_rows(name: str, extraction: dict[str, list[Record]], compare: dict[str
     if name == "actors":
         return [
             {"doc_id": s["doc_id"], "provision_id": s["provision_id"], "statement_id": s["statement_id"],
-             **{k: a[k] for k in ("text", "role", "canonical", "type", "start", "end")}}
+             **{k: a[k] for k in ("text", "role", "canonical", "type", "start", "end")},
+             "role_zh": zh.get("role", {}).get(a["role"], "")}
             for s in extraction["statements"] for a in s.get("actors", [])
         ]
     if name == "entities":
@@ -150,12 +182,93 @@ def write_table(folder: Path, name: str, columns: dict[str, str], rows: list[Rec
         pq.write_table(table, f, compression="zstd")
 
 
+def codebook(labels_path: Path, taxonomy_path: Path) -> list[Record]:
+    """Every code of the output vocabulary with its Chinese label and its meaning."""
+    try:
+        labels = read_yaml(labels_path)
+        codes = read_yaml(taxonomy_path)["codes"]
+        groups = {"modality": labels["modality"], "role": labels["role"], "instrument_top": labels["instrument_group"],
+                  "instrument": {c: {"zh": r["label_zh"], "meaning": r["meaning"]} for c, r in codes.items()},
+                  "label": labels["entity"]}
+        return [{"field": field, "code": code, "label_zh": v["zh"], "meaning": v["meaning"]}
+                for field, entries in groups.items() for code, v in entries.items()]
+    except (OSError, KeyError, TypeError) as exc:
+        raise ConfigError(labels_path, f"bad labels ({type(exc).__name__}: {exc})") from None
+
+
+CODEBOOK_COLUMNS = {"field": "The column the code appears in.", "code": "The code as written in the data.",
+                    "label_zh": "Its Chinese name.", "meaning": "What it means (GUIDELINES sections 4-7)."}
+XLSX_MAX_ROWS = 1_048_575  # Excel's limit, less the header
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip member times: same input, same bytes
+_CORE_TIMES = re.compile(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def write_workbook(path: Path, tables: dict[str, tuple[dict[str, str], list[Record]]], book: list[Record]) -> list[str]:
+    """``path`` (.xlsx): one sheet per table and a codebook sheet; frozen header, filters,
+    column widths. Text cells are stored as text, so none becomes a formula, whatever it
+    starts with. Returns the names of tables too long for a sheet (left out)."""
+    import io as _io
+    import zipfile
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    skipped = []
+    for name, (columns, rows) in [*tables.items(), ("codebook", (CODEBOOK_COLUMNS, book))]:
+        if len(rows) > XLSX_MAX_ROWS:
+            skipped.append(name)
+            continue
+        ws = wb.create_sheet(title=name[:31])
+        cols = list(columns)
+        ws.freeze_panes = "A2"
+        for k, c in enumerate(cols, 1):
+            longest = max([len(str(c))] + [len(str(r.get(c) or "")) for r in rows[:200]])
+            ws.column_dimensions[get_column_letter(k)].width = min(60, max(8, longest * 1.6 + 2))
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(rows) + 1}"
+        bold = Font(bold=True)
+        header = []
+        for c in cols:
+            cell = WriteOnlyCell(ws, value=c)
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
+        for r in rows:
+            out = []
+            for c in cols:
+                v = r.get(c)
+                if isinstance(v, (list, dict)):
+                    v = json.dumps(v, ensure_ascii=False)
+                cell = WriteOnlyCell(ws, value=v)
+                if isinstance(v, str):
+                    cell.data_type = "s"  # never a formula
+                out.append(cell)
+            ws.append(out)
+    buf = _io.BytesIO()
+    wb.save(buf)
+    # fixed member times and document dates: the same tables give the same bytes
+    src = zipfile.ZipFile(_io.BytesIO(buf.getvalue()))
+    with atomic_writer(path, binary=True) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _CORE_TIMES.sub(r"\g<1>2000-01-01T00:00:00Z\g<2>", data.decode("utf-8")).encode("utf-8")
+            out.writestr(zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME), data, zipfile.ZIP_DEFLATED)
+    return skipped
+
+
 def dictionary_markdown(tables: dict[str, dict[str, Any]]) -> str:
     lines = [
         "# Data dictionary",
         "",
         "Datasets written by `policy export` (the DVC `export` stage). Each table is a CSV file",
-        "(UTF-8 with BOM, so Excel reads the Chinese text) and a Parquet file with the same columns.",
+        "(UTF-8 with BOM, so Excel reads the Chinese text) and a Parquet file with the same columns;",
+        "`policy.xlsx` holds every table as a sheet, and a `codebook` sheet with the Chinese label and",
+        "meaning of every code. In the CSV files, a text cell that a spreadsheet would run as a formula",
+        "(one opening with `=`, `+`, `-`, `@`, a tab or a carriage return) is written with a leading `'`",
+        "(OWASP's advice); the XLSX stores every text cell as text; JSONL and Parquet keep the exact text.",
         "Offsets (`start`, `end`) are character offsets into the document's normalised text",
         "(`data/extract/documents.jsonl`, field `text`).",
         "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 
 import networkx as nx
 import pyarrow.parquet as pq
@@ -137,3 +138,58 @@ def test_weak_instruments_count_as_uncoded():
            {"instrument": "supply.funding", "instrument_confidence": 0.9}]
     assert drop_weak_instruments(sts, 0.0) == sts
     assert [s["instrument"] for s in drop_weak_instruments(sts, 0.01)] == [None, "supply.funding"]
+
+
+def test_workbook_has_every_table_a_codebook_and_inert_formulas(tmp_path):
+    from openpyxl import load_workbook
+
+    from pipeline import export
+
+    book = export.codebook(ROOT / "models" / "exports" / "labels.yaml", ROOT / "models" / "instruments" / "taxonomy.yaml")
+    rows = [{"doc_id": "a", "text": '=HYPERLINK("http://x","点击")', "n": 3}, {"doc_id": "b", "text": "人才公寓", "n": -1}]
+    path = tmp_path / "t.xlsx"
+    export.write_workbook(path, {"statements": ({"doc_id": "", "text": "", "n": ""}, rows)}, book)
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["statements", "codebook"]
+    ws = wb["statements"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:C3"
+    assert ws["B2"].value == '=HYPERLINK("http://x","点击")' and ws["B2"].data_type == "s"  # text, not a formula
+    assert ws["B3"].value == "人才公寓" and ws["C3"].value == -1
+    codes = {(r[0].value, r[1].value): r[2].value for r in wb["codebook"].iter_rows(min_row=2)}
+    assert codes[("instrument", "supply.funding")] == "供给型-资金投入" and codes[("modality", "commitment")] == "承诺"
+    first = path.read_bytes()
+    export.write_workbook(path, {"statements": ({"doc_id": "", "text": "", "n": ""}, rows)}, book)
+    assert path.read_bytes() == first  # deterministic
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_reads_the_workbook_with_chinese_intact(tmp_path):
+    import subprocess
+
+    from pipeline import export
+
+    path = tmp_path / "t.xlsx"
+    export.write_workbook(path, {"statements": ({"text": ""}, [{"text": "鼓励企业引进博士研究生"}])}, [])
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76",  # 76: UTF-8
+                    "--outdir", str(tmp_path), str(path)], check=True, capture_output=True, timeout=120)
+    assert "鼓励企业引进博士研究生" in (tmp_path / "t.csv").read_text(encoding="utf-8")
+
+
+def test_another_reader_than_networkx_reads_every_graphml(outputs):
+    igraph = pytest.importorskip("igraph")
+    files = [outputs / "compare" / "comparison.graphml", *sorted((outputs / "compare" / "graphs").glob("*.graphml"))]
+    for path in files:
+        g = igraph.Graph.Read_GraphML(str(path))  # refuses a key declared twice with two types
+        assert g.vcount() > 0, path
+    assert "weight" in igraph.Graph.Read_GraphML(str(files[0])).es.attributes()
+
+
+def test_graph_attributes_get_one_type_each():
+    g = nx.Graph()
+    g.add_edge("a", "b", weight=1)
+    g.add_edge("b", "c", weight=0.5)
+    g.add_node("a", note=3)
+    g.add_node("b", note="x")
+    h = export._plain(g)
+    assert {type(d["weight"]) for *_, d in h.edges(data=True)} == {float}
+    assert {type(d["note"]) for _, d in h.nodes(data=True) if "note" in d} == {str}

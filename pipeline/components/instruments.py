@@ -23,6 +23,7 @@ class Taxonomy:
     meanings: dict[str, str]
     main_bonus: float
     default: str | None
+    labels_zh: dict[str, str] = field(default_factory=dict)  # 供给型-人才培养引进 …
     # literal cues, looked up by substring: cue -> [(code, weight)]; regex cues apart
     literal: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     regex: list[tuple[str, re.Pattern[str], float]] = field(default_factory=list)
@@ -55,7 +56,8 @@ def load_taxonomy(path: Path) -> Taxonomy:
         if default is not None and default not in codes:
             raise ConfigError(path, f"default {default!r} is not a code")
         return Taxonomy(codes, {c: r["meaning"] for c, r in data["codes"].items()},
-                        float(data["main_bonus"]), default)
+                        float(data["main_bonus"]), default,
+                        labels_zh={c: str(r.get("label_zh", c)) for c, r in data["codes"].items()})
     except (OSError, KeyError, TypeError, AttributeError, re.error) as exc:
         raise ConfigError(path, f"bad instrument taxonomy ({type(exc).__name__}: {exc})") from None
 
