@@ -295,12 +295,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if stale.suffix in (".graphml", ".gexf", ".json", ".html") and stale.stem not in current:
             stale.unlink()
     sim = compare.similarity_matrix(docs, tok.cut)
-    g = compare.comparison_graph(docs, stmts, targets, sim, edge_min=cfg.similarity_edge_min)
+    g = compare.comparison_graph(docs, stmts, targets, sim, edge_min=cfg.similarity_edge_min, top_k=cfg.similar_top_k)
     export.write_graph(g, out, "comparison", title="政策比较 Policy comparison", seed=cfg.layout_seed)
     io.write_json(out / "similarity.json", {"doc_ids": sim[0], "matrix": sim[1].tolist()})
+    alignments, boilerplate = compare.align_provisions(
+        ex["provisions"], tok.cut, levels=cfg.align_levels, threshold=cfg.align_threshold, top_k=cfg.align_top_k,
+        boilerplate=compare.load_boilerplate(cfg.boilerplate) if cfg.boilerplate else None)
     tables = {
-        "alignments": compare.align_provisions(ex["provisions"], tok.cut, levels=cfg.align_levels,
-                                               threshold=cfg.align_threshold, top_k=cfg.align_top_k),
+        "alignments": alignments,
+        "boilerplate": boilerplate,
         "instrument_profile": compare.instrument_profile(docs, stmts),
         "target_profile": compare.target_profile(docs, stmts, targets),
         "coverage": compare.coverage(docs, stmts, targets, majority=cfg.coverage_majority),
@@ -312,6 +315,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
                  [s for s in stmts if s.get("instrument")])
     io.write_csv(out / "target_rows.csv", ["doc_id", "category"],
                  [{"doc_id": s["doc_id"], "category": targets.category(t["text"])} for s in stmts for t in s["targets"]])
+    if args.metrics:
+        io.write_json(Path(args.metrics), compare.summary(docs, sim, tables))
     print(f"{len(docs)} policy graphs, comparison graph and tables written to {out}", file=sys.stderr)
     return 0
 
@@ -426,6 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
     cp = sub.add_parser("compare", help="graphs, similarity, alignment, profiles and coverage across policies")
     cp.add_argument("--extract", help="folder of extraction JSONL (default: params paths.extract)")
     cp.add_argument("-o", "--output", help="output folder (default: params paths.compare)")
+    cp.add_argument("--metrics", help="also write the summary figures here (the DVC stage: params paths.compare_metrics)")
     cp.set_defaults(func=cmd_compare)
 
     xp = sub.add_parser("export", help="datasets as CSV (Excel) and Parquet, with a data dictionary")

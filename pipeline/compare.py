@@ -135,6 +135,73 @@ def similarity_matrix(documents: list[Record], tokenize: Tokenize) -> tuple[list
     return ids, np.round(cosine_similarity(matrix), 6)
 
 
+@dataclass(frozen=True)
+class Boilerplate:
+    """What every policy says in some form (effective date, interpretation, definitions):
+    such provisions are marked and left out of the alignment ranking."""
+
+    patterns: tuple[re.Pattern[str], ...]
+    headings: tuple[re.Pattern[str], ...]
+    df_share: float  # ... or a provision that aligns with provisions of more than this share of the others
+    df_score: float  # at this score or more
+    df_min_docs: int  # in a corpus of at least this many policies
+
+
+def load_boilerplate(path: Path) -> Boilerplate:
+    try:
+        data = read_yaml(path)
+        return Boilerplate(tuple(re.compile(p) for p in data["patterns"]),
+                           tuple(re.compile(p) for p in data["headings"]),
+                           float(data["df_share"]), float(data["df_score"]), int(data["df_min_docs"]))
+    except (OSError, KeyError, TypeError, re.error) as exc:
+        raise ConfigError(path, f"bad boilerplate rules ({type(exc).__name__}: {exc})") from None
+
+
+def _by_pattern(provisions: list[Record], rules: Boilerplate) -> set[tuple[str, str]]:
+    """(doc_id, provision_id) of provisions that a pattern marks, or that sit under a 附则 heading."""
+    marked: set[tuple[str, str]] = set()
+    under: dict[str, list[str]] = defaultdict(list)  # doc -> provision ids whose heading marks its children
+    for p in provisions:
+        key = (p["doc_id"], p["provision_id"])
+        if any(r.search(p["heading"] or "") for r in rules.headings):
+            under[p["doc_id"]].append(p["provision_id"] + "/")
+            marked.add(key)
+        elif any(r.search(p["text"]) for r in rules.patterns):
+            marked.add(key)
+        elif any(p["provision_id"].startswith(prefix) for prefix in under[p["doc_id"]]):
+            marked.add(key)
+    return marked
+
+
+def _top_matches(
+    x: Any, docs: np.ndarray, threshold: float, top_k: int, chunk: int
+) -> Iterable[tuple[int, int, float]]:
+    """(i, j, score) for each unit i and its top_k most similar units j of every other document
+    with score >= threshold, ordered by i, then j's document, score (desc) and j.
+
+    The similarities come from sparse products one block of rows at a time, so memory grows
+    with the matches, not with the square of the units."""
+    xt = x.T.tocsc()
+    for lo in range(0, x.shape[0], chunk):
+        block = (x[lo : lo + chunk] @ xt).tocsr()
+        for r in range(block.shape[0]):
+            i = lo + r
+            a, b = block.indptr[r], block.indptr[r + 1]
+            cols, vals = block.indices[a:b], np.round(block.data[a:b], 6)
+            keep = (vals >= threshold) & (docs[cols] != docs[i])
+            cols, vals = cols[keep], vals[keep]
+            if not len(cols):
+                continue
+            order = np.lexsort((cols, -vals, docs[cols]))
+            last, taken = -1, 0
+            for k in order:
+                d = docs[cols[k]]
+                taken = taken + 1 if d == last else 1
+                last = d
+                if taken <= top_k:
+                    yield i, int(cols[k]), float(vals[k])
+
+
 def align_provisions(
     provisions: list[Record],
     tokenize: Tokenize,
@@ -142,31 +209,51 @@ def align_provisions(
     levels: tuple[str, ...],
     threshold: float,
     top_k: int,
-) -> list[Record]:
-    """For each provision, the most similar provisions of every other policy (score >= threshold)."""
+    boilerplate: Boilerplate | None = None,
+    chunk: int = 512,
+) -> tuple[list[Record], list[Record]]:
+    """For each provision, the most similar provisions of every other policy (score >= threshold),
+    and the boilerplate provisions left out of that ranking (with the reason).
+
+    The score is the cosine similarity of the two provisions' TF-IDF vectors over jieba tokens
+    (sublinear term frequency, IDF over the aligned provisions of the whole corpus)."""
     units = [p for p in provisions if p["level"] in levels and _WORDISH.search(p["text"])]
     if len(units) < 2:
-        return []
+        return [], []
     vec = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, sublinear_tf=True)
-    sims = cosine_similarity(vec.fit_transform([p["text"] for p in units]))
-    docs = np.array([p["doc_id"] for p in units])
+    x = vec.fit_transform([p["text"] for p in units]).tocsr()
+    doc_ids = sorted({p["doc_id"] for p in units})
+    code = {d: k for k, d in enumerate(doc_ids)}
+    docs = np.array([code[p["doc_id"]] for p in units])
+    matches = list(_top_matches(x, docs, threshold, top_k, chunk))
+    reasons: dict[int, str] = {}
+    if boilerplate is not None:
+        marked = _by_pattern(units, boilerplate)
+        for i, p in enumerate(units):
+            if (p["doc_id"], p["provision_id"]) in marked:
+                reasons[i] = "pattern"
+        if len(doc_ids) >= boilerplate.df_min_docs:
+            reach: dict[int, set[int]] = defaultdict(set)
+            for i, j, score in matches:
+                if score >= boilerplate.df_score:
+                    reach[i].add(int(docs[j]))
+            limit = boilerplate.df_share * (len(doc_ids) - 1)
+            for i, others in reach.items():
+                if len(others) > limit:
+                    reasons.setdefault(i, "frequent")  # said alike by most policies
     rows: list[Record] = []
-    for i, p in enumerate(units):
-        for other in sorted(set(docs) - {p["doc_id"]}):
-            idx = np.flatnonzero(docs == other)
-            scores = sims[i, idx]
-            order = np.lexsort((idx, -scores))[:top_k]
-            for j in order:
-                score = float(round(scores[j], 6))
-                if score < threshold:
-                    break
-                q = units[idx[j]]
-                rows.append({
-                    "doc_id": p["doc_id"], "provision_id": p["provision_id"], "heading": p["heading"],
-                    "other_doc_id": q["doc_id"], "other_provision_id": q["provision_id"],
-                    "other_heading": q["heading"], "score": score,
-                })
-    return rows
+    for i, j, score in matches:
+        if i in reasons or j in reasons:
+            continue
+        p, q = units[i], units[j]
+        rows.append({
+            "doc_id": p["doc_id"], "provision_id": p["provision_id"], "heading": p["heading"],
+            "other_doc_id": q["doc_id"], "other_provision_id": q["provision_id"],
+            "other_heading": q["heading"], "score": score,
+        })
+    left_out = [{"doc_id": units[i]["doc_id"], "provision_id": units[i]["provision_id"],
+                 "heading": units[i]["heading"], "reason": why} for i, why in sorted(reasons.items())]
+    return rows, left_out
 
 
 def instrument_profile(documents: list[Record], statements: list[Record]) -> list[Record]:
@@ -235,9 +322,12 @@ def comparison_graph(
     similarity: tuple[list[str], np.ndarray],
     *,
     edge_min: float,
+    top_k: int = 5,
 ) -> nx.Graph:
     """Policies linked to the canonical actors, instrument codes and target categories they use
-    (weighted by counts), and to each other (weighted by similarity)."""
+    (weighted by counts), and to each other (weighted by similarity): each policy to its
+    ``top_k`` most similar others at ``edge_min`` or more, so that the edges grow with the
+    policies, not with their square."""
     g = nx.Graph()
     grouped = by_doc(statements)
     for d in sorted(documents, key=lambda d: d["doc_id"]):
@@ -272,12 +362,34 @@ def comparison_graph(
     for (a, b) in sorted(links):
         g.add_edge(a, b, kind="uses", weight=links[(a, b)], count=links[(a, b)])
     ids, sim = similarity
-    for i, a in enumerate(ids):
-        for j in range(i + 1, len(ids)):
-            if sim[i, j] >= edge_min:
-                g.add_edge(_node("policy", a), _node("policy", ids[j]), kind="similar",
-                           weight=float(sim[i, j]), count=0)
+    pairs: set[tuple[int, int]] = set()
+    for i in range(len(ids)):
+        row = np.asarray(sim[i], dtype=float).copy()
+        row[i] = -1.0
+        for j in np.lexsort((np.arange(len(ids)), -row))[:top_k]:
+            if row[j] >= edge_min:
+                pairs.add((min(i, int(j)), max(i, int(j))))
+    for i, j in sorted(pairs):
+        g.add_edge(_node("policy", ids[i]), _node("policy", ids[j]), kind="similar",
+                   weight=float(sim[i][j]), count=0)
     return g
+
+
+def summary(documents: list[Record], similarity: tuple[list[str], np.ndarray], tables: dict[str, list[Record]]) -> dict[str, Any]:
+    """The comparison's headline figures (DVC metrics of the compare stage)."""
+    ids, sim = similarity
+    n = len(ids)
+    off = [float(sim[i][j]) for i in range(n) for j in range(n) if i != j]
+    coverage = Counter(r["status"] for r in tables.get("coverage", []))
+    return {
+        "policies": n,
+        "mean_similarity": round(sum(off) / len(off), 4) if off else 0.0,
+        "aligned_pairs": len(tables.get("alignments", [])),
+        "aligned_provisions": len({(r["doc_id"], r["provision_id"]) for r in tables.get("alignments", [])}),
+        "boilerplate_provisions": len(tables.get("boilerplate", [])),
+        "unique_items": coverage.get("unique", 0),
+        "lacking_items": coverage.get("lacking", 0),
+    }
 
 
 def drop_weak_instruments(statements: list[Record], min_confidence: float) -> list[Record]:

@@ -22,6 +22,7 @@ class Paths:
     metrics: Path
     compare: Path
     exports: Path
+    compare_metrics: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ class CompareParams:
     coverage_majority: float
     layout_seed: int
     instrument_min_confidence: float = 0.0
+    boilerplate: Path | None = None
+    similar_top_k: int = 5
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,7 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         return value if value.is_absolute() else base / value
 
     pg = raw.get("paths", {})
-    paths = Paths(**{k: p(pg, k, f"{path}:paths") for k in Paths.__dataclass_fields__})
+    paths = Paths(**{k: p(pg, k, f"{path}:paths") for k in Paths.__dataclass_fields__ if k in pg or k != "compare_metrics"})
     ig = raw.get("ingest", {})
     dg = ig.get("download", {}) if isinstance(ig, dict) else {}
     where_d = f"{path}:ingest.download"
@@ -187,6 +190,8 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         coverage_majority=_get(cg, "coverage_majority", w, float),
         layout_seed=_get(cg, "layout_seed", w, int),
         instrument_min_confidence=float(cg.get("instrument_min_confidence", 0.0)),
+        boilerplate=p(cg, "boilerplate", w) if "boilerplate" in cg else None,
+        similar_top_k=int(cg.get("similar_top_k", 5)),
     )
     ng = raw.get("notebooks", {})
     notebooks = NotebookParams(

@@ -126,9 +126,73 @@ def test_alignment_respects_threshold_and_other_policies_only():
         {"doc_id": "b", "provision_id": "s1", "level": "section", "heading": "", "text": "鼓励 企业 引进 人才"},
         {"doc_id": "b", "provision_id": "s2", "level": "section", "heading": "", "text": "完全 无关 内容"},
     ]
-    rows = compare.align_provisions(provs, str.split, levels=("section",), threshold=0.5, top_k=3)
+    rows, left_out = compare.align_provisions(provs, str.split, levels=("section",), threshold=0.5, top_k=3)
     assert {(r["doc_id"], r["other_doc_id"], r["other_provision_id"]) for r in rows} == {("a", "b", "s1"), ("b", "a", "s1")}
-    assert all(r["score"] >= 0.5 for r in rows)
+    assert all(r["score"] >= 0.5 for r in rows) and left_out == []
+
+
+def _exact_alignment(units, tokenize, threshold, top_k):
+    """The dense method the chunked one replaced: every pair scored."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    import numpy as np
+
+    vec = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, sublinear_tf=True)
+    sims = cosine_similarity(vec.fit_transform([p["text"] for p in units]))
+    docs = np.array([p["doc_id"] for p in units])
+    out = []
+    for i, p in enumerate(units):
+        for other in sorted(set(docs) - {p["doc_id"]}):
+            idx = np.flatnonzero(docs == other)
+            scores = sims[i, idx]
+            for j in np.lexsort((idx, -scores))[:top_k]:
+                if round(scores[j], 6) < threshold:
+                    break
+                out.append((p["doc_id"], p["provision_id"], other, units[idx[j]]["provision_id"], round(float(scores[j]), 6)))
+    return out
+
+
+def test_chunked_alignment_equals_the_exact_method():
+    import random
+
+    rng = random.Random(3)
+    words = "人才 企业 引进 补贴 高校 平台 服务 住房 创业 培养 奖励 评价 机制 资金 项目 专家 团队 科研".split()
+    units = [{"doc_id": f"d{k % 7}", "provision_id": f"s{k}", "level": "section", "heading": "",
+              "text": " ".join(rng.choice(words) for _ in range(rng.randint(3, 12)))} for k in range(120)]
+    rows, _ = compare.align_provisions(units, str.split, levels=("section",), threshold=0.2, top_k=3, chunk=17)
+    got = [(r["doc_id"], r["provision_id"], r["other_doc_id"], r["other_provision_id"], r["score"]) for r in rows]
+    assert got == _exact_alignment(units, str.split, 0.2, 3)
+
+
+def test_boilerplate_is_left_out_of_the_alignment():
+    rules = compare.load_boilerplate(ROOT / "models" / "compare" / "boilerplate.yaml")
+    provs = []
+    topics = {"a": "人才 住房 补贴", "b": "人才 住房 补贴", "c": "高校 科研 平台", "d": "高校 科研 平台",
+              "e": "企业 创业 贷款", "f": "企业 创业 贷款"}  # each measure shared by two policies only
+    for d in "abcdef":
+        provs += [
+            {"doc_id": d, "provision_id": "article 1", "level": "article", "heading": "", "text": topics[d]},
+            {"doc_id": d, "provision_id": "article 9", "level": "article", "heading": "", "text": "本办法自印发之日起施行"},
+            {"doc_id": d, "provision_id": "article 8", "level": "article", "heading": "",
+             "text": "各单位 应当 按季度 报送 工作 情况"},  # said alike everywhere: frequent
+        ]
+    rows, left_out = compare.align_provisions(provs, str.split, levels=("article",), threshold=0.2, top_k=3,
+                                              boilerplate=rules)
+    assert {r["provision_id"] for r in rows} == {"article 1"}
+    reasons = {(r["provision_id"], r["reason"]) for r in left_out}
+    assert ("article 9", "pattern") in reasons and ("article 8", "frequent") in reasons
+
+
+def test_each_policy_links_to_its_few_most_similar_others():
+    import numpy as np
+
+    docs = [{"doc_id": f"p{k}", "title": f"p{k}"} for k in range(6)]
+    sim = np.full((6, 6), 0.3)
+    np.fill_diagonal(sim, 1.0)
+    g = compare.comparison_graph(docs, [], None, ([d["doc_id"] for d in docs], sim), edge_min=0.05, top_k=2)
+    similar = [(a, b) for a, b, d in g.edges(data=True) if d["kind"] == "similar"]
+    assert len(similar) <= 6 * 2 and len(similar) < 15  # at most top_k per policy, not every pair
 
 
 def test_weak_instruments_count_as_uncoded():
@@ -193,3 +257,16 @@ def test_graph_attributes_get_one_type_each():
     h = export._plain(g)
     assert {type(d["weight"]) for *_, d in h.edges(data=True)} == {float}
     assert {type(d["note"]) for _, d in h.nodes(data=True) if "note" in d} == {str}
+
+
+def test_top_alignments_of_the_focus_policy_are_substance_not_boilerplate(outputs):
+    rows = json.loads((outputs / "compare" / "alignments.json").read_text(encoding="utf-8"))
+    provs = {(p["doc_id"], p["provision_id"]): p["text"] for p in
+             map(json.loads, (outputs / "extract" / "provisions.jsonl").read_text(encoding="utf-8").splitlines())}
+    top = sorted((r for r in rows if r["doc_id"] == WUCHANG), key=lambda r: -r["score"])[:20]
+    assert len(top) == 20
+    for r in top:
+        for text in (provs[(r["doc_id"], r["provision_id"])], provs[(r["other_doc_id"], r["other_provision_id"])]):
+            assert not re.search(r"起施行|起实施|负责解释|解释权|所称", text), text[:60]
+    left_out = json.loads((outputs / "compare" / "boilerplate.json").read_text(encoding="utf-8"))
+    assert any(b["reason"] == "pattern" for b in left_out)
