@@ -247,9 +247,20 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         name: {g["doc"] for g in gold if evaluate.genre(g.get("title"), ev.genres) == name}
         for name in [*ev.genres, "other"]})
     by_split = evaluate.grouped(gold, pred, {name: set(ids) for name, ids in ev.splits.items()})
-    io.write_json(out, {"micro": result["micro"], "by_split": by_split, "by_genre": by_genre,
-                        "per_doc": result["per_doc"], "trained": trained})
+    details = {"micro": result["micro"], "by_split": by_split, "by_genre": by_genre,
+               "per_doc": result["per_doc"], "trained": trained}
+    io.write_json(out, evaluate.headline(result["micro"], by_split.get("unseen")))
+    io.write_json(out.with_name("details.json"), details)
     io.write_csv(out.with_name("modality_confusion.csv"), ["gold", "predicted"], result["confusion"])
+    from . import viz
+
+    counts: dict[tuple[str, str], int] = {}
+    for c in result["confusion"]:
+        counts[(c["gold"], str(c["predicted"]))] = counts.get((c["gold"], str(c["predicted"])), 0) + 1
+    classes = sorted({g for g, _ in counts} | {p for _, p in counts})
+    matrix = [[counts.get((g, p), 0) for p in classes] for g in classes]
+    viz.save_figure(viz.heatmap(classes, classes, matrix, title="modality: gold (rows) x predicted (columns)",
+                                fonts=params.notebooks.fonts, percent=False), out.with_name("modality_confusion.png"))
     summary = result["micro"]
     print(
         " ".join(f"{k}={v:.3f}" for k, v in sorted(summary.items()) if isinstance(v, float)),
@@ -317,6 +328,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
                  [{"doc_id": s["doc_id"], "category": targets.category(t["text"])} for s in stmts for t in s["targets"]])
     if args.metrics:
         io.write_json(Path(args.metrics), compare.summary(docs, sim, tables))
+    from . import viz
+
+    titles = {d["doc_id"]: (d.get("title") or d["doc_id"])[:28] for d in docs}
+    for name, col, title in (("instrument_profile", "code", "instrument codes: share of each policy's coded statements"),
+                             ("target_profile", "category", "target groups: share of each policy's talent mentions")):
+        rows, cols, values = viz.profile_matrix(tables[name], "doc_id", col)
+        fig = viz.heatmap([titles.get(r, r) for r in rows], cols, values, title=title, fonts=params.notebooks.fonts)
+        viz.save_figure(fig, out / "plots" / f"{name}.png")
     print(f"{len(docs)} policy graphs, comparison graph and tables written to {out}", file=sys.stderr)
     return 0
 

@@ -222,3 +222,25 @@ def test_temporaries_of_a_killed_run_are_removed_and_concurrent_runs_take_turns(
     from pipeline import io
 
     io.check_output_set(out)  # one run's complete set
+
+
+def test_evaluate_writes_a_short_headline_and_the_details(tmp_path):
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    out = tmp_path / "out"
+    assert _run("extract", tmp_path / "a.txt", "-o", out) == 0
+    stmts = _read(out / "statements.jsonl")
+    gold = {"doc": "a", "provisions": [], "entities": [],
+            "statements": [{"text": s["text"], "modality": "obligation", "instrument": None, "actors": []} for s in stmts]}
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "gold" / "a.jsonl").write_text(json.dumps(gold, ensure_ascii=False) + "\n", encoding="utf-8")
+    metrics = tmp_path / "eval" / "metrics.json"
+    assert _run("evaluate", "--extract", out, "--gold", tmp_path / "gold", "-o", metrics) == 0
+    head = json.loads(metrics.read_text(encoding="utf-8"))
+
+    def flat(d):
+        return sum(flat(v) if isinstance(v, dict) else 1 for v in d.values())
+
+    assert 5 <= flat(head) <= 12 and head["statement_f1"] == 1.0
+    details = json.loads((tmp_path / "eval" / "details.json").read_text(encoding="utf-8"))
+    assert {"micro", "per_doc", "by_split", "by_genre", "trained"} <= set(details)
+    assert (tmp_path / "eval" / "modality_confusion.png").read_bytes()[:4] == b"\x89PNG"
