@@ -24,6 +24,9 @@ class Taxonomy:
     main_bonus: float
     default: str | None
     labels_zh: dict[str, str] = field(default_factory=dict)  # 供给型-人才培养引进 …
+    procedure: re.Pattern[str] | None = None
+    procedure_code: str = "env.regulation"
+    procedure_window: int = 0
     # literal cues, looked up by substring: cue -> [(code, weight)]; regex cues apart
     literal: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     regex: list[tuple[str, re.Pattern[str], float]] = field(default_factory=list)
@@ -57,7 +60,10 @@ def load_taxonomy(path: Path) -> Taxonomy:
             raise ConfigError(path, f"default {default!r} is not a code")
         return Taxonomy(codes, {c: r["meaning"] for c, r in data["codes"].items()},
                         float(data["main_bonus"]), default,
-                        labels_zh={c: str(r.get("label_zh", c)) for c, r in data["codes"].items()})
+                        labels_zh={c: str(r.get("label_zh", c)) for c, r in data["codes"].items()},
+                        procedure=re.compile(data["procedure"]["before"]) if data.get("procedure") else None,
+                        procedure_code=str((data.get("procedure") or {}).get("code", "env.regulation")),
+                        procedure_window=int((data.get("procedure") or {}).get("window", 0)))
     except (OSError, KeyError, TypeError, AttributeError, re.error) as exc:
         raise ConfigError(path, f"bad instrument taxonomy ({type(exc).__name__}: {exc})") from None
 
@@ -102,6 +108,9 @@ def instrument_scores(
             continue
         seen.add((k, cue, code))
         a, b = clauses[k]
+        if taxonomy.procedure is not None and code != taxonomy.procedure_code and \
+                taxonomy.procedure.search(text, max(a, pos - taxonomy.procedure_window), pos):
+            code = taxonomy.procedure_code  # 申请一次性生活补贴的时限: the rule for getting it, not the money
         scores[code] += weight * (1 + (taxonomy.main_bonus if a <= main_pos < b else 0.0))
     return dict(scores)
 

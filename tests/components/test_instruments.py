@@ -49,3 +49,8 @@ def test_confidence_is_the_winners_share_and_zero_without_evidence(taxonomy):
     assert code == "supply.funding" and conf == 1.0
     _, mixed = instrument_with_confidence("引进人才给予奖励并提供住房", 0, taxonomy)
     assert 0 < mixed < 1
+
+
+def test_a_measure_governed_by_a_procedural_verb_is_the_rule_for_getting_it(taxonomy):
+    assert classify_instrument("用人单位每年三月前报送拟引进人才名单", 0, taxonomy) == "env.regulation"
+    assert classify_instrument("对新引进的博士给予安家补贴", 0, taxonomy) == "supply.funding"  # the money itself
