@@ -27,6 +27,8 @@ class Taxonomy:
     procedure: re.Pattern[str] | None = None
     procedure_code: str = "env.regulation"
     procedure_window: int = 0
+    system_heads: frozenset[str] = frozenset()
+    system_window: int = 0
     # literal cues, looked up by substring: cue -> [(code, weight)]; regex cues apart
     literal: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     regex: list[tuple[str, re.Pattern[str], float]] = field(default_factory=list)
@@ -63,7 +65,9 @@ def load_taxonomy(path: Path) -> Taxonomy:
                         labels_zh={c: str(r.get("label_zh", c)) for c, r in data["codes"].items()},
                         procedure=re.compile(data["procedure"]["before"]) if data.get("procedure") else None,
                         procedure_code=str((data.get("procedure") or {}).get("code", "env.regulation")),
-                        procedure_window=int((data.get("procedure") or {}).get("window", 0)))
+                        procedure_window=int((data.get("procedure") or {}).get("window", 0)),
+                        system_heads=frozenset((data.get("systems") or {}).get("heads", ())),
+                        system_window=int((data.get("systems") or {}).get("window", 0)))
     except (OSError, KeyError, TypeError, AttributeError, re.error) as exc:
         raise ConfigError(path, f"bad instrument taxonomy ({type(exc).__name__}: {exc})") from None
 
@@ -102,7 +106,16 @@ def instrument_scores(
     starts = [a for a, _ in clauses]
     scores: dict[str, float] = defaultdict(float)
     seen: set[tuple[int, str, str]] = set()
-    for pos, cue, code, weight in (_cue_hits(text, taxonomy) if hits is None else hits):
+    found = sorted(_cue_hits(text, taxonomy) if hits is None else hits)
+    if taxonomy.system_heads:
+        # 人才培养体系, 薪酬分配制度: a system takes the code of what it delivers, named just before it
+        delivered = [(p, c) for p, cue, c, _ in found if cue not in taxonomy.system_heads]
+        found = [
+            h for h in found
+            if h[1] not in taxonomy.system_heads
+            or not any(h[0] - taxonomy.system_window <= p < h[0] and c != h[2] for p, c in delivered)
+        ]
+    for pos, cue, code, weight in found:
         k = bisect.bisect_right(starts, pos) - 1
         if k < 0 or pos >= clauses[k][1] or (k, cue, code) in seen:
             continue

@@ -54,3 +54,9 @@ def test_confidence_is_the_winners_share_and_zero_without_evidence(taxonomy):
 def test_a_measure_governed_by_a_procedural_verb_is_the_rule_for_getting_it(taxonomy):
     assert classify_instrument("用人单位每年三月前报送拟引进人才名单", 0, taxonomy) == "env.regulation"
     assert classify_instrument("对新引进的博士给予安家补贴", 0, taxonomy) == "supply.funding"  # the money itself
+
+
+@pytest.mark.parametrize("text, code", [("健全人才培养体系", "supply.talent"), ("改革事业单位薪酬分配制度", "env.incentive"),
+                                        ("完善人才评价机制", "env.regulation"), ("建立健全工作制度", "env.regulation")])
+def test_a_system_takes_the_code_of_what_it_delivers(taxonomy, text, code):
+    assert classify_instrument(text, 0, taxonomy) == code
