@@ -48,6 +48,7 @@ class RoleRules:
     frames: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...]
     bridge: re.Pattern[str]
     collective: re.Pattern[str]
+    places: re.Pattern[str] | None
     bodies: re.Pattern[str]
     np_end: re.Pattern[str]
     not_actor_after: re.Pattern[str]
@@ -69,6 +70,14 @@ class RoleRules:
 
 def _alt(patterns: list[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+def _places(names: list[str]) -> re.Pattern[str] | None:
+    """Place words, coordinated (市、区), that stand for their governments when they act."""
+    if not names:
+        return None
+    alt = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+    return re.compile(f"(?:{alt})(?:[、和及](?:{alt}))*")
 
 
 def load_role_rules(folder: Path) -> RoleRules:
@@ -93,6 +102,7 @@ def load_role_rules(folder: Path) -> RoleRules:
             frames=tuple((f["role"], re.compile(f["before"]), re.compile(f["after"])) for f in roles.get("frames", [])),
             bridge=re.compile(bridge_mask),
             collective=re.compile("|".join(collective)),
+            places=_places(roles.get("places_as_government", [])),
             bodies=re.compile("|".join(map(re.escape, bodies))),
             np_end=re.compile(roles["np_end"]),
             not_actor_after=re.compile(roles["not_actor_after"]),
@@ -182,6 +192,14 @@ def find_actors(
         if m.end() > m.start() and not any(m.start() < e and s < m.end() for s, e in taken):
             cands.append((m.start(), m.end(), "COLLECTIVE"))
             taken.append((m.start(), m.end()))
+    if rules.places is not None:
+        # 市、区建立…, 各区要…: a place opening its clause, right before a directive or modal cue
+        cue_starts = {t.start for t in tag.triggers}
+        for m in rules.places.finditer(text):
+            opens = m.start() == 0 or text[m.start() - 1] in "，,；;：:由"
+            if opens and m.end() in cue_starts and not any(m.start() < e and s < m.end() for s, e in taken):
+                cands.append((m.start(), m.end(), "PLACE"))
+                taken.append((m.start(), m.end()))
     for m in _BARE_TALENT.finditer(text):
         if not any(m.start() < e and s < m.end() for s, e in taken):
             cands.append((m.start(), m.end(), "BARE"))
@@ -228,7 +246,7 @@ def find_actors(
                 continue
             if role is None and benefit:
                 role = "beneficiary"  # 留学人员来京创业的，给予…: the subject of a benefit
-        elif kind == "COLLECTIVE":
+        elif kind in ("COLLECTIVE", "PLACE"):
             if role is None and not (rules.subject_at_clause_start and at_start):
                 continue
         elif role is None and benefit and s < tag.pivot and "的" in lead_in and masked[e:e + 1] in "，,":

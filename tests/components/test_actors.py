@@ -93,3 +93,12 @@ def test_the_holder_of_a_benefit_noun_is_its_beneficiary(triggers, roles, entiti
 def test_the_qualified_subject_of_a_grant_is_its_beneficiary(triggers, roles, entities):
     actors, _, tag = _actors("在本区注册满两年的科技企业，给予一次性奖励", triggers, roles, entities)
     assert tag.modality == "commitment" and ("科技企业", "beneficiary") in actors
+
+
+def test_a_place_that_acts_stands_for_its_government(triggers, roles, entities):
+    actors, implied, _ = _actors("市、区建立人才工作联席会议制度", triggers, roles, entities)
+    assert ("市、区", "responsible") in actors and not implied
+    actors, _, _ = _actors("各区要加强人才服务", triggers, roles, entities)
+    assert ("各区", "responsible") in actors
+    actors, _, _ = _actors("市场主体应当诚信经营，区域协同发展", triggers, roles, entities)
+    assert not any(t in ("市", "区") for t, _ in actors)  # 市场, 区域: not places
