@@ -49,6 +49,7 @@ class RoleRules:
     bridge: re.Pattern[str]
     collective: re.Pattern[str]
     places: re.Pattern[str] | None
+    persons: re.Pattern[str] | None
     bodies: re.Pattern[str]
     np_end: re.Pattern[str]
     not_actor_after: re.Pattern[str]
@@ -80,6 +81,19 @@ def _places(names: list[str]) -> re.Pattern[str] | None:
     return re.compile(f"(?:{alt})(?:[、和及](?:{alt}))*")
 
 
+def _persons(folder: Path, roles: dict) -> re.Pattern[str] | None:
+    """Person categories that are actor candidates standing alone: the TALENT heads of the
+    entity patterns (毕业生, 留学人员…) and the words of ``persons`` (配偶, 申请人…)."""
+    words = set(roles.get("persons", []))
+    source = roles.get("person_heads_from")
+    if source:
+        words |= set(read_yaml(folder / source)["labels"]["TALENT"]["heads"])
+    words -= set(roles.get("beneficiary_only", []))  # a bare 人才: its own rule
+    if not words:
+        return None
+    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+
+
 def load_role_rules(folder: Path) -> RoleRules:
     folder = Path(folder)
     try:
@@ -103,6 +117,7 @@ def load_role_rules(folder: Path) -> RoleRules:
             bridge=re.compile(bridge_mask),
             collective=re.compile("|".join(collective)),
             places=_places(roles.get("places_as_government", [])),
+            persons=_persons(folder, roles),
             bodies=re.compile("|".join(map(re.escape, bodies))),
             np_end=re.compile(roles["np_end"]),
             not_actor_after=re.compile(roles["not_actor_after"]),
@@ -200,6 +215,11 @@ def find_actors(
             if opens and m.end() in cue_starts and not any(m.start() < e and s < m.end() for s, e in taken):
                 cands.append((m.start(), m.end(), "PLACE"))
                 taken.append((m.start(), m.end()))
+    if rules.persons is not None:
+        for m in rules.persons.finditer(text):
+            if not any(m.start() < e and s < m.end() for s, e in taken):
+                cands.append((m.start(), m.end(), "PERSON"))
+                taken.append((m.start(), m.end()))
     for m in _BARE_TALENT.finditer(text):
         if not any(m.start() < e and s < m.end() for s, e in taken):
             cands.append((m.start(), m.end(), "BARE"))
@@ -240,7 +260,7 @@ def find_actors(
         if kind == "BARE" or span in rules.beneficiary_only:
             if role != "beneficiary":
                 continue
-        elif kind == "TALENT":
+        elif kind in ("TALENT", "PERSON"):
             # talent can hold any role; without a cue only as the subject of its clause
             if role is None and not (rules.subject_at_clause_start and at_start):
                 continue

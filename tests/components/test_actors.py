@@ -102,3 +102,10 @@ def test_a_place_that_acts_stands_for_its_government(triggers, roles, entities):
     assert ("各区", "responsible") in actors
     actors, _, _ = _actors("市场主体应当诚信经营，区域协同发展", triggers, roles, entities)
     assert not any(t in ("市", "区") for t, _ in actors)  # 市场, 区域: not places
+
+
+def test_person_categories_standing_alone_are_actors(triggers, roles, entities):
+    actors, implied, _ = _actors("毕业生应当按时报到", triggers, roles, entities)
+    assert ("毕业生", "responsible") in actors and not implied
+    actors, _, _ = _actors("申请人应当如实填写材料", triggers, roles, entities)
+    assert ("申请人", "responsible") in actors
