@@ -83,15 +83,21 @@ def _places(names: list[str]) -> re.Pattern[str] | None:
 
 def _persons(folder: Path, roles: dict) -> re.Pattern[str] | None:
     """Person categories that are actor candidates standing alone: the TALENT heads of the
-    entity patterns (毕业生, 留学人员…) and the words of ``persons`` (配偶, 申请人…)."""
+    entity patterns (毕业生, 留学人员…) and the words of ``persons`` (配偶, 申请人…); not
+    where a name's head follows (学人中心, 青年之家: a body or a carrier named after them)."""
     words = set(roles.get("persons", []))
+    names: set[str] = set()
     source = roles.get("person_heads_from")
     if source:
-        words |= set(read_yaml(folder / source)["labels"]["TALENT"]["heads"])
+        labels = read_yaml(folder / source)["labels"]
+        words |= set(labels["TALENT"]["heads"])
+        names = {h for lab in ("ORG", "PLATFORM", "EVENT", "PROGRAM") for h in labels.get(lab, {}).get("heads", [])}
     words -= set(roles.get("beneficiary_only", []))  # a bare 人才: its own rule
     if not words:
         return None
-    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+    alt = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+    heads = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+    return re.compile(f"(?:{alt})" + (f"(?![之的]?(?:{heads}))" if heads else ""))
 
 
 def load_role_rules(folder: Path) -> RoleRules:
