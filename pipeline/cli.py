@@ -417,6 +417,43 @@ def cmd_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_vocab(args: argparse.Namespace) -> int:
+    from . import io, resources, vocab
+    from .components.tokenizer import JiebaTokenizer
+    from .ingest import ingest_file
+
+    params = _params(args)
+    out = _output(args, params.extract.models / "vocab" / "candidates.json", what="file")
+    files = [f for f in expand_inputs([Path(p) for p in args.paths] or [params.paths.bench])
+             if not f.name.startswith("_")]  # _index.md: a folder's table of contents, not a text
+    if not files:
+        raise PolicyError("no input documents for the vocabulary")
+    layout = resources.layout_rules(params.ingest.layout)
+    headings = resources.heading_rules(params.segment.headings)
+    tok = JiebaTokenizer(params.extract.models / "lexicon" / "jieba_user.txt", engine=params.extract.segmenter)
+
+    def texts():
+        for path in _progress(files, "doc"):
+            try:
+                yield ingest_file(path, layout_rules=layout, heading_rules=headings,
+                                  max_bytes=params.ingest.max_bytes).text
+            except InputError as exc:
+                _warn(str(exc))
+
+    cfg = vocab.VocabParams(min_docs=params.vocab_min_docs, top=params.vocab_top)
+    models = params.extract.models
+    df = vocab.count(texts(), lambda t: [(w, g) for w, _, _, g in tok.tokens(t)], cfg, vocab.probe_terms(models),
+                     is_word=lambda w: w in tok.tags)
+    result = vocab.candidates(df, vocab.listed_terms(models), len(files), cfg)
+    result["rarely_used_lexicon_terms"] = vocab.smells(models, df, cfg)
+    io.write_json(out, result)
+    new = sum(1 for k, v in result.items() if isinstance(v, list) and k != "rarely_used_lexicon_terms"
+              for r in v if not r["listed"])
+    print(f"{new} unlisted candidate term(s) from {len(files)} documents written to {out} for review",
+          file=sys.stderr)
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors as one ``error:`` line with the usage of the command that was mistyped."""
 
@@ -477,6 +514,11 @@ def build_parser() -> argparse.ArgumentParser:
     ad.add_argument("--doc-number", help="文号 (default: detected)")
     ad.add_argument("--source", help="where the text comes from (default: the file name)")
     ad.set_defaults(func=cmd_add)
+
+    vo = sub.add_parser("vocab", help="propose lexicon terms from a corpus (document frequencies, for review)")
+    vo.add_argument("paths", nargs="*", help="files or folders (default: params paths.bench)")
+    vo.add_argument("-o", "--output", help="candidates JSON (default: models/vocab/candidates.json)")
+    vo.set_defaults(func=cmd_vocab)
 
     sy = sub.add_parser("sync", help="list every manifest text as a dependency in dvc.yaml")
     sy.set_defaults(func=cmd_sync)

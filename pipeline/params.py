@@ -23,6 +23,7 @@ class Paths:
     compare: Path
     exports: Path
     compare_metrics: Path | None = None
+    bench: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ class Params:
     compare: CompareParams
     notebooks: NotebookParams
     evaluate: EvaluateParams
+    vocab_min_docs: int = 5
+    vocab_top: int = 80
 
 
 def _get(group: dict[str, Any], key: str, where: str, kind: type) -> Any:
@@ -134,7 +137,8 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         return value if value.is_absolute() else base / value
 
     pg = raw.get("paths", {})
-    paths = Paths(**{k: p(pg, k, f"{path}:paths") for k in Paths.__dataclass_fields__ if k in pg or k != "compare_metrics"})
+    optional = ("compare_metrics", "bench")
+    paths = Paths(**{k: p(pg, k, f"{path}:paths") for k in Paths.__dataclass_fields__ if k in pg or k not in optional})
     ig = raw.get("ingest", {})
     dg = ig.get("download", {}) if isinstance(ig, dict) else {}
     where_d = f"{path}:ingest.download"
@@ -203,5 +207,7 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         genres={str(k): str(v) for k, v in (eg.get("genres") or {}).items()},
         splits={str(k): tuple(v or ()) for k, v in (eg.get("splits") or {}).items()},
     )
+    vg = raw.get("vocab", {}) or {}
     return Params(paths=paths, ingest=ingest, segment=segment, extract=extract, train=train, compare=compare,
-                  notebooks=notebooks, evaluate=evaluate)
+                  notebooks=notebooks, evaluate=evaluate, vocab_min_docs=int(vg.get("min_docs", 5)),
+                  vocab_top=int(vg.get("top", 80)))
