@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: setup fonts repro test bench clean
+.PHONY: setup fonts repro test bench clean notebooks
 
 $(BIN)/policy: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ repro: setup
 
 test: setup fonts
 	$(BIN)/python -m pytest
+
+# Jupyter (the `notebooks` extra) and the notebooks on the pipeline's outputs; POLICY_FOCUS=<doc_id>
+# picks the policy they open (default: notebooks.policy in params.yaml)
+notebooks: setup fonts
+	$(BIN)/python -m pip install --quiet -e '.[notebooks]'
+	$(BIN)/jupyter lab notebooks/
 
 bench: setup
 	$(BIN)/python bench/structure.py
