@@ -140,57 +140,47 @@ def _jobs(args: argparse.Namespace, params: Params) -> list[tuple[Path, Meta, st
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from . import io, resources, safety
+    from . import io, resources, run
     from .extract import Extractor
-    from .ingest import ingest_file
-    from .segment import segment_document
 
     params = _params(args)
-    layout = resources.layout_rules(params.ingest.layout)
-    headings = resources.heading_rules(params.segment.headings)
+    e = params.extract
     outdir = _output(args, params.paths.extract)
     jobs = _jobs(args, params)
     if not jobs:
         raise PolicyError("no input documents (the paths given hold no supported file)")
-    extractor = Extractor.from_params(params)
-    failed = 0
-    seen: dict[str, Path] = {}
+    workers = args.jobs if args.jobs is not None else e.jobs
+    engine = args.engine or e.engine
+    override = os.environ.get("POLICY_CACHE")  # a folder, or "off"
+    cache_dir = None if args.no_cache or override == "off" else Path(override) if override else e.cache
+    ctx = run.Context(
+        params=params,
+        layout=resources.layout_rules(params.ingest.layout),
+        headings=resources.heading_rules(params.segment.headings),
+        extractor=Extractor.from_params(params),
+        fingerprint=run.fingerprint(params),
+        cache_dir=cache_dir,
+        seconds=e.seconds_per_document,
+    )
+    address = os.environ.get("POLICY_DASK_SCHEDULER") or e.dask_scheduler
     with io.output_set(outdir, OUTPUT_FILES, _warn) as files:
-        docs_f, provs_f, stmts_f, ents_f = (files[name] for name in OUTPUT_FILES)
-        for path, meta, doc_id, label in _progress(jobs, "doc"):
-            try:
-                doc = ingest_file(
-                    path,
-                    layout_rules=layout,
-                    heading_rules=headings,
-                    max_bytes=params.ingest.max_bytes,
-                    max_unpacked=params.ingest.max_unpacked_bytes,
-                    meta=meta,
-                    doc_id=doc_id,
-                    label=label,
-                )
-                unsafe = safety.doc_id_problem(doc.doc_id)
-                if unsafe:
-                    raise InputError(path, unsafe)
-                if doc.doc_id in seen:
-                    raise InputError(path, f"doc_id '{doc.doc_id}' already used by {seen[doc.doc_id]}")
-                seen[doc.doc_id] = path
-                provisions, statements = segment_document(doc, headings, params.segment)
-                enriched, entities = extractor.extract(doc, provisions, statements)
-            except InputError as exc:
-                _error(str(exc))
-                failed += 1
-                continue
-            docs_f.write(io.dumps(doc.to_dict()) + "\n")
-            provs_f.writelines(io.dumps(p.to_dict()) + "\n" for p in provisions)
-            stmts_f.writelines(io.dumps(s) + "\n" for s in enriched)
-            ents_f.writelines(io.dumps(e.to_dict()) + "\n" for e in entities)
+        results = run.run(jobs, ctx, workers=workers or run.default_workers(), engine=engine, address=address,
+                          memory_mb=e.memory_per_worker_mb, params_path=str(args.params_path))
+        n, failed, hits = run.write(results, files, OUTPUT_FILES, _error,
+                                    progress=lambda r: _progress_total(r, len(jobs), "doc"))
     print(
-        f"{len(seen)} document(s) written to {outdir}"
+        f"{n} document(s) written to {outdir}"
+        + (f" ({hits} from the cache)" if hits else "")
         + (f"; {failed} input(s) failed" if failed else ""),
         file=sys.stderr,
     )
     return 1 if failed else 0
+
+
+def _progress_total(items: Any, total: int, unit: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(items, total=total, unit=unit, disable=None, file=sys.stderr)
 
 
 def _rule_features(params: Params) -> Any:
@@ -477,6 +467,11 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--manifest", help="manifest CSV (default: params paths.manifest)")
     ex.add_argument("--trust-unverified", action="store_true",
                     help="download manifest texts that have no sha256 to check them against")
+    ex.add_argument("-j", "--jobs", type=int, help="worker processes (default: params extract.jobs; 0: one per core)")
+    ex.add_argument("--engine", choices=["local", "dask"], help="local processes, or a Dask cluster "
+                    "(address: POLICY_DASK_SCHEDULER or params extract.dask_scheduler)")
+    ex.add_argument("--no-cache", action="store_true",
+                    help="recompute every document (ignore the cache: params extract.cache, or POLICY_CACHE=DIR|off)")
     ex.set_defaults(func=cmd_extract)
 
     tr = sub.add_parser("train", help="train the statement classifiers from the gold files")

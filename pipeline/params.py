@@ -58,6 +58,12 @@ class ExtractParams:
     use_trained: tuple[str, ...]
     segmenter: str
     hanlp: dict[str, Any]
+    jobs: int = 1
+    engine: str = "local"
+    dask_scheduler: str | None = None
+    cache: Path | None = None
+    seconds_per_document: float = 0.0
+    memory_per_worker_mb: int = 0
 
 
 @dataclass(frozen=True)
@@ -172,6 +178,12 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         use_trained=tuple(use),
         segmenter=_get(eg, "segmenter", f"{path}:extract", str),
         hanlp=_get(eg, "hanlp", f"{path}:extract", dict),
+        jobs=int(eg.get("jobs", 1)),
+        engine=str(eg.get("engine", "local")),
+        dask_scheduler=eg.get("dask_scheduler") or None,
+        cache=p(eg, "cache", f"{path}:extract") if eg.get("cache") else None,
+        seconds_per_document=float(eg.get("seconds_per_document", 0) or 0),
+        memory_per_worker_mb=int(eg.get("memory_per_worker_mb", 0) or 0),
     )
     tg = raw.get("train", {})
     w = f"{path}:train"

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import cache
 from typing import Any, Literal
+
+
+@cache
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def _as_dict(record: Any) -> dict[str, Any]:
+    """The record's fields in order, shallow (no deepcopy: the values are written at once)."""
+    return {name: getattr(record, name) for name in _names(type(record))}
 
 Level = Literal["preamble", "chapter", "part", "section", "article", "item"]
 
@@ -27,7 +38,7 @@ class Document:
     offset_map: list[list[int]] = field(default_factory=list)  # runs [norm_start, raw_start, length]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _as_dict(self)
 
 
 @dataclass(frozen=True)
@@ -43,7 +54,7 @@ class Provision:
     parent: str | None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _as_dict(self)
 
 
 @dataclass(frozen=True)
@@ -56,7 +67,7 @@ class Statement:
     end: int
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _as_dict(self)
 
 
 @dataclass(frozen=True)
@@ -73,4 +84,4 @@ class EntityRecord:
     norm: str | None = None  # DATE: ISO form where one exists
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _as_dict(self)

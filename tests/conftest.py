@@ -12,6 +12,12 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
+@pytest.fixture(autouse=True)
+def _no_shared_cache(monkeypatch):
+    """Tests never read or fill the project's extraction cache (a test sets its own)."""
+    monkeypatch.setenv("POLICY_CACHE", "off")
+
+
 @pytest.fixture(scope="session")
 def params():
     return load_params(ROOT / "params.yaml")
