@@ -444,6 +444,21 @@ def cmd_vocab(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    from . import io, search
+
+    params = _params(args)
+    folder = Path(args.extract) if args.extract else params.paths.extract
+    io.check_output_set(folder)
+    hits = list(search.kwic(io.read_jsonl(folder / "statements.jsonl"), args.term, width=args.width))
+    for h in hits:
+        print(f"{h['doc_id']}\t{h['statement_id']}\t{h['modality']}\t{h['left']}【{h['hit']}】{h['right']}")
+    docs = len({h["doc_id"] for h in hits})
+    print(f"{len(hits)} hit(s) in {len({(h['doc_id'], h['statement_id']) for h in hits})} statement(s) of {docs} "
+          f"document(s)", file=sys.stderr)
+    return 0 if hits else 1
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors as one ``error:`` line with the usage of the command that was mistyped."""
 
@@ -514,6 +529,12 @@ def build_parser() -> argparse.ArgumentParser:
     vo.add_argument("paths", nargs="*", help="files or folders (default: params paths.bench)")
     vo.add_argument("-o", "--output", help="candidates JSON (default: models/vocab/candidates.json)")
     vo.set_defaults(func=cmd_vocab)
+
+    se = sub.add_parser("search", help="keyword in context across the extracted statements")
+    se.add_argument("term", help="the text to find (normalised like the documents)")
+    se.add_argument("--extract", help="folder of extraction JSONL (default: params paths.extract)")
+    se.add_argument("--width", type=int, default=18, help="characters of context on each side")
+    se.set_defaults(func=cmd_search)
 
     sy = sub.add_parser("sync", help="list every manifest text as a dependency in dvc.yaml")
     sy.set_defaults(func=cmd_sync)

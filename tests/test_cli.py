@@ -244,3 +244,17 @@ def test_evaluate_writes_a_short_headline_and_the_details(tmp_path):
     details = json.loads((tmp_path / "eval" / "details.json").read_text(encoding="utf-8"))
     assert {"micro", "per_doc", "by_split", "by_genre", "trained"} <= set(details)
     assert (tmp_path / "eval" / "modality_confusion.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_search_prints_every_statement_with_the_term(tmp_path, capsys):
+    (tmp_path / "a.txt").write_text("人才措施\n第一条 建设人才公寓。\n第二条 人才公寓租金减半，另设人才公寓专区。\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text(GOOD, encoding="utf-8")
+    out = tmp_path / "out"
+    assert _run("extract", tmp_path / "a.txt", tmp_path / "b.txt", "-o", out) == 0
+    capsys.readouterr()
+    assert _run("search", "人才公寓", "--extract", out) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and all(line.startswith("a\t") and "【人才公寓】" in line for line in lines)
+    stmts = {s["statement_id"] for s in _read(out / "statements.jsonl") if "人才公寓" in s["text"]}
+    assert {line.split("\t")[1] for line in lines} == stmts
+    assert _run("search", "不存在的词", "--extract", out) == 1
