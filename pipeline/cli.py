@@ -444,6 +444,42 @@ def cmd_vocab(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from . import compare, export, io, report
+    from .components.tokenizer import JiebaTokenizer
+
+    params = _params(args)
+    ex = _load_extraction(Path(args.extract) if args.extract else params.paths.extract)
+    cmp_dir = Path(args.compare) if args.compare else params.paths.compare
+    out = _output(args, params.paths.reports)
+    models = params.extract.models
+    labels = export.label_maps(export.codebook(models / "exports" / "labels.yaml", models / "instruments" / "taxonomy.yaml"))
+    targets = compare.load_targets(params.compare.targets)
+    tok = JiebaTokenizer(models / "lexicon" / "jieba_user.txt", engine=params.extract.segmenter)
+
+    def shared(a: str, b: str) -> set[str]:
+        words = {w for w in tok.cut(a) if len(w) >= 2}
+        return words & {w for w in tok.cut(b) if len(w) >= 2}
+
+    focus = args.focus or os.environ.get("POLICY_FOCUS") or params.notebooks.policy
+    compared = {"alignments": io.read_json(cmp_dir / "alignments.json")}
+    fonts = tuple(params.notebooks.fonts)
+    page = report.index_page(ex["documents"], ex["statements"], ex["entities"], compared, targets, labels, focus,
+                             majority=params.compare.coverage_majority, shared_terms=shared,
+                             provisions=ex["provisions"], fonts=fonts)
+    with io.atomic_writer(out / "index.html") as f:
+        f.write(page)
+    st, pr, en = (compare.by_doc(ex[k]) for k in ("statements", "provisions", "entities"))
+    for d in _progress(ex["documents"], "page"):
+        html = report.policy_page(d, pr.get(d["doc_id"], []), st.get(d["doc_id"], []), en.get(d["doc_id"], []),
+                                  labels, targets)
+        with io.atomic_writer(out / f"{d['doc_id']}.html") as f:
+            f.write(html)
+    print(f"report written to {out / 'index.html'} (focus {focus}) with {len(ex['documents'])} policy pages",
+          file=sys.stderr)
+    return 0
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     from . import io, search
 
@@ -529,6 +565,13 @@ def build_parser() -> argparse.ArgumentParser:
     vo.add_argument("paths", nargs="*", help="files or folders (default: params paths.bench)")
     vo.add_argument("-o", "--output", help="candidates JSON (default: models/vocab/candidates.json)")
     vo.set_defaults(func=cmd_vocab)
+
+    rp = sub.add_parser("report", help="the comparison report and one page per policy (self-contained HTML)")
+    rp.add_argument("--extract", help="folder of extraction JSONL (default: params paths.extract)")
+    rp.add_argument("--compare", help="folder of comparison outputs (default: params paths.compare)")
+    rp.add_argument("--focus", help="doc id of the focus policy (default: POLICY_FOCUS, else params notebooks.policy)")
+    rp.add_argument("-o", "--output", help="output folder (default: params paths.reports)")
+    rp.set_defaults(func=cmd_report)
 
     se = sub.add_parser("search", help="keyword in context across the extracted statements")
     se.add_argument("term", help="the text to find (normalised like the documents)")

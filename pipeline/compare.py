@@ -282,10 +282,8 @@ def target_profile(documents: list[Record], statements: list[Record], targets: T
     return rows
 
 
-def coverage(
-    documents: list[Record], statements: list[Record], targets: TargetTaxonomy, *, majority: float
-) -> list[Record]:
-    """What each policy uses that no other does, and what most others use that it lacks."""
+def items_used(documents: list[Record], statements: list[Record], targets: TargetTaxonomy) -> dict[str, dict[str, set[str]]]:
+    """Per policy: the instrument codes, target categories and actor types its statements use."""
     grouped = by_doc(statements)
     used: dict[str, dict[str, set[str]]] = {}
     for d in documents:
@@ -295,24 +293,36 @@ def coverage(
             "target": {targets.category(t["text"]) for s in sts for t in s.get("targets", [])},
             "actor_type": {a["type"] for s in sts for a in s.get("actors", [])},
         }
+    return used
+
+
+def compare_to_peers(used: dict[str, dict[str, set[str]]], doc_id: str, peers: list[str], *, majority: float) -> list[Record]:
+    """What ``doc_id`` uses that none of ``peers`` does (unique), and what more than
+    ``majority`` of them use that it lacks (lacking)."""
+    others = [o for o in peers if o != doc_id]
     rows = []
-    ids = sorted(used)
-    for doc_id in ids:
-        others = [o for o in ids if o != doc_id]
-        for dim in ("instrument", "target", "actor_type"):
-            all_items = sorted(set().union(*(used[o][dim] for o in ids)))
-            for item in all_items:
-                n_others = sum(item in used[o][dim] for o in others)
-                mine = item in used[doc_id][dim]
-                if mine and n_others == 0:
-                    status = "unique"
-                elif not mine and others and n_others / len(others) > majority:
-                    status = "lacking"
-                else:
-                    continue
-                rows.append({"doc_id": doc_id, "dimension": dim, "item": item, "status": status,
-                             "others_using": n_others, "others": len(others)})
+    for dim in ("instrument", "target", "actor_type"):
+        for item in sorted(set().union(used[doc_id][dim], *(used[o][dim] for o in others))):
+            n_others = sum(item in used[o][dim] for o in others)
+            mine = item in used[doc_id][dim]
+            if mine and n_others == 0 and others:
+                status = "unique"
+            elif not mine and others and n_others / len(others) > majority:
+                status = "lacking"
+            else:
+                continue
+            rows.append({"doc_id": doc_id, "dimension": dim, "item": item, "status": status,
+                         "others_using": n_others, "others": len(others)})
     return rows
+
+
+def coverage(
+    documents: list[Record], statements: list[Record], targets: TargetTaxonomy, *, majority: float
+) -> list[Record]:
+    """What each policy uses that no other does, and what most others use that it lacks."""
+    used = items_used(documents, statements, targets)
+    ids = sorted(used)
+    return [row for doc_id in ids for row in compare_to_peers(used, doc_id, ids, majority=majority)]
 
 
 def comparison_graph(

@@ -24,6 +24,7 @@ class Paths:
     exports: Path
     compare_metrics: Path | None = None
     bench: Path | None = None
+    reports: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         return value if value.is_absolute() else base / value
 
     pg = raw.get("paths", {})
-    optional = ("compare_metrics", "bench")
+    optional = ("compare_metrics", "bench", "reports")
     paths = Paths(**{k: p(pg, k, f"{path}:paths") for k in Paths.__dataclass_fields__ if k in pg or k not in optional})
     ig = raw.get("ingest", {})
     dg = ig.get("download", {}) if isinstance(ig, dict) else {}

@@ -270,3 +270,23 @@ def test_top_alignments_of_the_focus_policy_are_substance_not_boilerplate(output
             assert not re.search(r"起施行|起实施|负责解释|解释权|所称", text), text[:60]
     left_out = json.loads((outputs / "compare" / "boilerplate.json").read_text(encoding="utf-8"))
     assert any(b["reason"] == "pattern" for b in left_out)
+
+
+def test_reports_are_self_contained_and_cover_every_policy(outputs, tmp_path):
+    _run("report", "--extract", outputs / "extract", "--compare", outputs / "compare", "-o", tmp_path)
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    docs = [json.loads(line) for line in (outputs / "extract" / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert all(f'href="{d["doc_id"]}.html"' in index for d in docs)
+    assert not re.search(r'(src|href)="(https?:)?//', index)  # nothing fetched from the network
+    assert index.count("<svg") >= 3 and "供给型" in index and 'id=peers' in index and "const S=" in index
+    page = (tmp_path / f"{WUCHANG}.html").read_text(encoding="utf-8")
+    stmts = [json.loads(line) for line in (outputs / "extract" / "statements.jsonl").read_text(encoding="utf-8").splitlines()
+             if json.loads(line)["doc_id"] == WUCHANG]
+    assert page.count('class=st id="') == len(stmts)  # every statement, coloured and with its details on hover
+    assert "Who must do what" in page and "Benefits by target group" in page
+    ents = [json.loads(line) for line in (outputs / "extract" / "entities.jsonl").read_text(encoding="utf-8").splitlines()]
+    money = next(e for e in ents if e["label"] == "MONEY")
+    assert f"<td>{money['text']}</td>" in (tmp_path / f"{money['doc_id']}.html").read_text(encoding="utf-8")
+    first = (tmp_path / "index.html").read_bytes()
+    _run("report", "--extract", outputs / "extract", "--compare", outputs / "compare", "-o", tmp_path)
+    assert (tmp_path / "index.html").read_bytes() == first  # deterministic
