@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import io as _io
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -118,8 +119,15 @@ def _heat(docs: list[Record], rows: list[dict[str, Any]], key: str, title: str, 
     return f"<div class=\"chart\">{_svg(heatmap(names, [label(c) for c in cols], values, title=title, fonts=fonts))}</div>"
 
 
+_UNIT = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:自治区|省|市|区|县|旗)")
+
+
 def _short(d: Record) -> str:
-    return (d.get("region") or d.get("title") or d["doc_id"])[-12:] + (f" {d['date'][:4]}" if d.get("date") else "")
+    """A policy's short name: its most specific administrative unit and year (武昌区 2022)."""
+    region = re.sub(r"[（(].*?[）)]", "", d.get("region") or "")
+    units = _UNIT.findall(region)
+    name = units[-1] if units else (d.get("title") or d["doc_id"])[:8]
+    return name + (f" {d['date'][:4]}" if d.get("date") else "")
 
 
 def index_page(
@@ -159,7 +167,13 @@ def index_page(
         f"<p class=muted>{len(docs)} policies, {len(statements)} statements. Each policy's own page: the links in the "
         "table. Codes and their Chinese names: data/exports/policy.xlsx (codebook).</p>"
         "<h2>概览 Summary</h2>" + table + "<h2>热力图 Heat maps</h2>" + heat
-        + f"<h2>重点政策 Focus: {_e(titles.get(focus, focus))}</h2>" + focus_html
+        + f"<h2>重点政策 Focus: {_e(titles.get(focus, focus))}</h2>"
+        + "<h3>Its neighbourhood: actors (blue), instruments (brown) and target groups (red) it uses or that two "
+        "or more policies share; policies on the ring, coloured by level (national, province, city, district); "
+        "line width: share of the policy's links</h3>"
+        + (f"<div class=chart>{focus_svg(focus_layout(docs, statements, targets, zh, focus))}</div>"
+           if focus in {d['doc_id'] for d in docs} else "")
+        + focus_html
         + "<h2>条款对齐 Aligned provisions (boilerplate left out)</h2>" + align_html
         + "<h2>检索 Search</h2><p><input id=q placeholder=\"人才公寓\" size=30> <span id=n class=muted></span></p>"
         "<table class=kwic><thead><tr><th>doc</th><th>statement</th><th>modality</th><th></th><th>hit</th><th></th>"
@@ -323,3 +337,118 @@ def policy_page(doc: Record, provisions: list[Record], statements: list[Record],
           _e(e.get("bound")), f"<a href=\"#{_e(e.get('statement_id') or '')}\">{_e(e.get('statement_id'))}</a>"]
          for e in money)))
     return _page(doc.get("title") or doc["doc_id"], "".join(parts))
+
+
+# ---- the focus policy's neighbourhood: a readable graph ----------------------------------------
+
+LEVEL_COLORS = {"national": "#7b3294", "province": "#c2a5cf", "city": "#5aae61", "district": "#1b7837", None: "#999999"}
+KIND_COLORS = {"actor": "#2f6fb0", "instrument": "#b35806", "target": "#b2182b"}
+FONT = 12  # px; a CJK character is about one em wide
+
+
+def _box(x: float, y: float, label: str, anchor: str) -> tuple[float, float, float, float]:
+    width = sum(FONT if ord(c) > 0x2E80 else FONT * 0.6 for c in label)
+    left = x if anchor == "start" else x - width if anchor == "end" else x - width / 2
+    return (left, y - FONT, left + width, y + 3)
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def focus_layout(docs: list[Record], statements: list[Record], targets: TargetTaxonomy, zh: dict[str, dict[str, str]],
+                 focus: str, *, max_labels: int = 60) -> dict[str, Any]:
+    """Nodes, edges and label boxes of the focus policy's neighbourhood: every policy on an
+    outer ring (coloured by level), and inside it the canonical actors, instrument codes and
+    target groups that the focus policy uses or at least two policies share, at most
+    ``max_labels`` labelled nodes in all, in three columns; edge widths are shares of each
+    policy's links. Labels never overlap: those on the ring are pushed outwards until free."""
+    import math
+
+    st = by_doc(statements)
+    links: dict[tuple[str, str], int] = Counter()
+    kinds: dict[str, str] = {}
+    for d in docs:
+        for s in st.get(d["doc_id"], []):
+            items = [("actor", a["canonical"]) for a in s.get("actors", [])]
+            if s.get("instrument") and s.get("instrument_confidence", 1) > 0:
+                items.append(("instrument", s["instrument"]))
+            items += [("target", targets.category(t["text"])) for t in s.get("targets", [])]
+            for kind, item in items:
+                key = f"{kind}:{item}"
+                kinds[key] = kind
+                links[(d["doc_id"], key)] += 1
+    users: dict[str, set[str]] = defaultdict(set)
+    for (doc_id, key) in links:
+        users[key].add(doc_id)
+    total = Counter()
+    for (doc_id, _), n in links.items():
+        total[doc_id] += n
+    policies = sorted(docs, key=lambda d: (LEVELS.index(d["level"]) if d.get("level") in LEVELS else 9, d["doc_id"]))
+    room = max(0, max_labels - len(policies))
+    keep = [k for k in users if focus in users[k] or len(users[k]) >= 2]
+    keep.sort(key=lambda k: (focus not in users[k], -len(users[k]), -sum(links.get((d, k), 0) for d in users[k]), k))
+    keep = keep[:room]
+    cols = {"actor": 0, "instrument": 1, "target": 2}
+    by_col: dict[int, list[str]] = defaultdict(list)
+    for k in sorted(keep, key=lambda k: (cols[kinds[k]], k)):
+        by_col[cols[kinds[k]]].append(k)
+    label = {k: (zh.get("instrument", {}).get(k.split(":", 1)[1], k.split(":", 1)[1]) if kinds[k] == "instrument"
+                 else k.split(":", 1)[1])[:12] for k in keep}
+    col_w = max([len(v) * FONT for v in label.values()] + [6 * FONT]) + 16
+    rows = max([len(v) for v in by_col.values()] + [1])
+    inner_h = rows * (FONT + 6)
+    radius = max(inner_h / 2 + 60, 1.5 * col_w + 40, len(policies) * 9.0)
+    nodes, boxes = [], []
+    for c, keys in by_col.items():
+        x = (c - 1) * col_w
+        for r, k in enumerate(keys):
+            y = -inner_h / 2 + r * (FONT + 6) + FONT
+            nodes.append({"id": k, "kind": kinds[k], "label": label[k], "x": x - col_w / 2 + 8, "y": y - 4,
+                          "lx": x - col_w / 2 + 14, "ly": y, "anchor": "start", "policies": len(users[k])})
+    for n in nodes:
+        boxes.append(_box(n["lx"], n["ly"], n["label"], n["anchor"]))
+    for i, d in enumerate(policies):
+        angle = -math.pi / 2 + 2 * math.pi * i / max(1, len(policies))
+        x, y = radius * math.cos(angle), radius * math.sin(angle)
+        name = _short(d) if d["doc_id"] != focus else "★ " + _short(d)
+        anchor = "start" if math.cos(angle) > 0.2 else "end" if math.cos(angle) < -0.2 else "middle"
+        r_label = radius + 10
+        for _ in range(200):  # push outwards until the label is free
+            lx, ly = r_label * math.cos(angle), r_label * math.sin(angle) + FONT / 2
+            box = _box(lx, ly, name, anchor)
+            if not any(_overlap(box, b) for b in boxes):
+                break
+            r_label += FONT / 2
+        boxes.append(box)
+        nodes.append({"id": f"policy:{d['doc_id']}", "kind": "policy", "label": name, "x": x, "y": y, "lx": lx, "ly": ly,
+                      "anchor": anchor, "level": d.get("level"), "focus": d["doc_id"] == focus})
+    kept = set(keep)
+    edges = [{"source": f"policy:{doc_id}", "target": key, "share": n / max(1, total[doc_id]), "focus": doc_id == focus}
+             for (doc_id, key), n in sorted(links.items()) if key in kept]
+    return {"nodes": nodes, "edges": edges, "boxes": boxes}
+
+
+def focus_svg(view: dict[str, Any]) -> str:
+    """The focus layout as an SVG (hover a node for its name and the policies that share it)."""
+    pos = {n["id"]: (n["x"], n["y"]) for n in view["nodes"]}
+    xs = [b[0] for b in view["boxes"]] + [b[2] for b in view["boxes"]]
+    ys = [b[1] for b in view["boxes"]] + [b[3] for b in view["boxes"]]
+    x0, y0, x1, y1 = min(xs) - 10, min(ys) - 10, max(xs) + 10, max(ys) + 10
+    parts = [f"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"{x0:.0f} {y0:.0f} {x1 - x0:.0f} {y1 - y0:.0f}\" "
+             f"width=\"{x1 - x0:.0f}\" font-size=\"{FONT}\">"]
+    for e in view["edges"]:
+        (ax, ay), (bx, by) = pos[e["source"]], pos[e["target"]]
+        color = "#d6604d" if e["focus"] else "#999"
+        parts.append(f"<line x1=\"{ax:.1f}\" y1=\"{ay:.1f}\" x2=\"{bx:.1f}\" y2=\"{by:.1f}\" stroke=\"{color}\" "
+                     f"stroke-opacity=\"{0.8 if e['focus'] else 0.25}\" stroke-width=\"{0.5 + 8 * e['share']:.2f}\"/>")
+    for n in view["nodes"]:
+        color = LEVEL_COLORS.get(n.get("level"), "#999") if n["kind"] == "policy" else KIND_COLORS[n["kind"]]
+        size = 7 if n.get("focus") else 5 if n["kind"] == "policy" else 3.5
+        tip = n["label"] + (f" — {n['policies']} policies" if "policies" in n else f" ({n.get('level') or ''})")
+        parts.append(f"<g><title>{_e(tip)}</title><circle cx=\"{n['x']:.1f}\" cy=\"{n['y']:.1f}\" r=\"{size}\" "
+                     f"fill=\"{color}\"/><text x=\"{n['lx']:.1f}\" y=\"{n['ly']:.1f}\" text-anchor=\"{n['anchor']}\" "
+                     f"fill=\"{'#000' if n['kind'] == 'policy' else color}\""
+                     + (" font-weight=\"bold\"" if n.get("focus") else "") + f">{_e(n['label'])}</text></g>")
+    parts.append("</svg>")
+    return "".join(parts)

@@ -290,3 +290,20 @@ def test_reports_are_self_contained_and_cover_every_policy(outputs, tmp_path):
     first = (tmp_path / "index.html").read_bytes()
     _run("report", "--extract", outputs / "extract", "--compare", outputs / "compare", "-o", tmp_path)
     assert (tmp_path / "index.html").read_bytes() == first  # deterministic
+
+
+def test_focus_graph_has_few_labels_and_none_overlap(outputs):
+    from pipeline import report
+    from pipeline.compare import load_targets
+
+    ex = {k: [json.loads(line) for line in (outputs / "extract" / f"{k}.jsonl").read_text(encoding="utf-8").splitlines()]
+          for k in ("documents", "statements")}
+    targets = load_targets(ROOT / "models" / "compare" / "targets.yaml")
+    view = report.focus_layout(ex["documents"], ex["statements"], targets, {}, WUCHANG)
+    boxes = view["boxes"]
+    assert len(view["nodes"]) == len(boxes) <= 60
+    assert any(n["kind"] == "actor" for n in view["nodes"]) and any(n.get("focus") for n in view["nodes"])
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not report._overlap(a, b), (a, b)
+    assert report.focus_svg(view).count("<text") == len(boxes)
