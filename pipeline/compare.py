@@ -386,19 +386,18 @@ def comparison_graph(
 
 
 def summary(documents: list[Record], similarity: tuple[list[str], np.ndarray], tables: dict[str, list[Record]]) -> dict[str, Any]:
-    """The comparison's headline figures (DVC metrics of the compare stage)."""
+    """The comparison's headline figures (DVC metrics of the compare stage): mean similarity of
+    two policies, provisions aligned with another policy's, boilerplate provisions left out,
+    and coverage items (what a policy alone has, or lacks that most others have)."""
     ids, sim = similarity
     n = len(ids)
     off = [float(sim[i][j]) for i in range(n) for j in range(n) if i != j]
     coverage = Counter(r["status"] for r in tables.get("coverage", []))
     return {
-        "policies": n,
         "mean_similarity": round(sum(off) / len(off), 4) if off else 0.0,
-        "aligned_pairs": len(tables.get("alignments", [])),
-        "aligned_provisions": len({(r["doc_id"], r["provision_id"]) for r in tables.get("alignments", [])}),
-        "boilerplate_provisions": len(tables.get("boilerplate", [])),
-        "unique_items": coverage.get("unique", 0),
-        "lacking_items": coverage.get("lacking", 0),
+        "aligned": len({(r["doc_id"], r["provision_id"]) for r in tables.get("alignments", [])}),
+        "boilerplate": len(tables.get("boilerplate", [])),
+        "gaps": coverage.get("lacking", 0) + coverage.get("unique", 0),
     }
 
 

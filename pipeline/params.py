@@ -216,6 +216,12 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         fonts=tuple(_get(ng, "fonts", f"{path}:notebooks", list)),
     )
     eg = raw.get("evaluate") or {}
+    if eg.get("config"):  # the groups live in a file of their own
+        cfg_path = Path(eg["config"]) if Path(eg["config"]).is_absolute() else base / eg["config"]
+        try:
+            eg = yaml.safe_load(cfg_path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(cfg_path, f"cannot read the evaluation groups ({exc})") from None
     evaluate = EvaluateParams(
         genres={str(k): str(v) for k, v in (eg.get("genres") or {}).items()},
         splits={str(k): tuple(v or ()) for k, v in (eg.get("splits") or {}).items()},
