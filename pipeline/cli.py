@@ -301,7 +301,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     io.write_json(out / "similarity.json", {"doc_ids": sim[0], "matrix": sim[1].tolist()})
     alignments, boilerplate = compare.align_provisions(
         ex["provisions"], tok.cut, levels=cfg.align_levels, threshold=cfg.align_threshold, top_k=cfg.align_top_k,
-        boilerplate=compare.load_boilerplate(cfg.boilerplate) if cfg.boilerplate else None)
+        boilerplate=compare.load_boilerplate(cfg.boilerplate) if cfg.boilerplate else None,
+        max_df=cfg.align_max_df, max_per_provision=cfg.align_max_per_provision)
     tables = {
         "alignments": alignments,
         "boilerplate": boilerplate,

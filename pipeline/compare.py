@@ -174,7 +174,7 @@ def _by_pattern(provisions: list[Record], rules: Boilerplate) -> set[tuple[str, 
 
 
 def _top_matches(
-    x: Any, docs: np.ndarray, threshold: float, top_k: int, chunk: int
+    x: Any, docs: np.ndarray, threshold: float, top_k: int, chunk: int, cap: int = 0
 ) -> Iterable[tuple[int, int, float]]:
     """(i, j, score) for each unit i and its top_k most similar units j of every other document
     with score >= threshold, ordered by i, then j's document, score (desc) and j.
@@ -194,12 +194,18 @@ def _top_matches(
                 continue
             order = np.lexsort((cols, -vals, docs[cols]))
             last, taken = -1, 0
+            picked = []
             for k in order:
                 d = docs[cols[k]]
                 taken = taken + 1 if d == last else 1
                 last = d
                 if taken <= top_k:
-                    yield i, int(cols[k]), float(vals[k])
+                    picked.append(k)
+            if cap and len(picked) > cap:  # the best `cap` over all policies, still in policy order
+                best = set(sorted(picked, key=lambda k: (-vals[k], cols[k]))[:cap])
+                picked = [k for k in picked if k in best]
+            for k in picked:
+                yield i, int(cols[k]), float(vals[k])
 
 
 def align_provisions(
@@ -211,21 +217,30 @@ def align_provisions(
     top_k: int,
     boilerplate: Boilerplate | None = None,
     chunk: int = 512,
+    max_df: float = 1.0,
+    max_per_provision: int = 0,
 ) -> tuple[list[Record], list[Record]]:
     """For each provision, the most similar provisions of every other policy (score >= threshold),
     and the boilerplate provisions left out of that ranking (with the reason).
 
     The score is the cosine similarity of the two provisions' TF-IDF vectors over jieba tokens
-    (sublinear term frequency, IDF over the aligned provisions of the whole corpus)."""
+    (sublinear term frequency, IDF over the aligned provisions of the whole corpus). Words in
+    more than ``max_df`` of the provisions are left out (1.0: none), which keeps the products
+    sparse in a large corpus; ``max_per_provision`` (0: no cap) keeps each provision's best
+    matches over all policies."""
     units = [p for p in provisions if p["level"] in levels and _WORDISH.search(p["text"])]
     if len(units) < 2:
         return [], []
-    vec = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, sublinear_tf=True)
-    x = vec.fit_transform([p["text"] for p in units]).tocsr()
+    vec = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, sublinear_tf=True,
+                          max_df=max_df if max_df < 1.0 else 1.0)
+    try:
+        x = vec.fit_transform([p["text"] for p in units]).tocsr()
+    except ValueError:  # every word too frequent: nothing to align on
+        return [], []
     doc_ids = sorted({p["doc_id"] for p in units})
     code = {d: k for k, d in enumerate(doc_ids)}
     docs = np.array([code[p["doc_id"]] for p in units])
-    matches = list(_top_matches(x, docs, threshold, top_k, chunk))
+    matches = list(_top_matches(x, docs, threshold, top_k, chunk, max_per_provision))
     reasons: dict[int, str] = {}
     if boilerplate is not None:
         marked = _by_pattern(units, boilerplate)

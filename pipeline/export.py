@@ -62,10 +62,21 @@ def _scalar(v: Any) -> Any:
     return str(v)
 
 
-def layout(g: nx.Graph, seed: int) -> dict[str, tuple[float, float]]:
-    """A deterministic force-directed layout (rounded, so bytes do not depend on float noise)."""
+LAYOUT_MAX_NODES = 600  # a larger graph is laid out on circles: force layouts grow with the square
+
+
+def layout(g: nx.Graph, seed: int, max_nodes: int = LAYOUT_MAX_NODES) -> dict[str, tuple[float, float]]:
+    """A deterministic force-directed layout (rounded, so bytes do not depend on float noise);
+    for more than ``max_nodes`` nodes, concentric circles by node kind (linear time; open
+    such graphs in Gephi)."""
     if g.number_of_nodes() == 0:
         return {}
+    if g.number_of_nodes() > max_nodes:
+        shells: dict[str, list[Any]] = {}
+        for n, d in sorted(g.nodes(data=True), key=lambda nd: str(nd[0])):
+            shells.setdefault(str(d.get("kind", "")), []).append(n)
+        pos = nx.shell_layout(g, nlist=[shells[k] for k in sorted(shells)])
+        return {n: (round(float(x), 4), round(float(y), 4)) for n, (x, y) in pos.items()}
     # tie the components together through a hidden hub, or spring_layout flings them apart
     h = nx.Graph(g)
     hub = ("__hub__",)

@@ -89,6 +89,8 @@ class CompareParams:
     instrument_min_confidence: float = 0.0
     boilerplate: Path | None = None
     similar_top_k: int = 5
+    align_max_df: float = 1.0
+    align_max_per_provision: int = 0
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,8 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         instrument_min_confidence=float(cg.get("instrument_min_confidence", 0.0)),
         boilerplate=p(cg, "boilerplate", w) if "boilerplate" in cg else None,
         similar_top_k=int(cg.get("similar_top_k", 5)),
+        align_max_df=float(cg.get("align_max_df", 1.0)),
+        align_max_per_provision=int(cg.get("align_max_per_provision", 0)),
     )
     ng = raw.get("notebooks", {})
     notebooks = NotebookParams(

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+from collections import Counter
 
 import networkx as nx
 import pyarrow.parquet as pq
@@ -307,3 +308,24 @@ def test_focus_graph_has_few_labels_and_none_overlap(outputs):
         for b in boxes[i + 1:]:
             assert not report._overlap(a, b), (a, b)
     assert report.focus_svg(view).count("<text") == len(boxes)
+
+
+def test_sparse_alignment_settings_keep_the_top_pair_of_the_exact_method():
+    import random
+
+    rng = random.Random(11)
+    common = "的 和 应当 按照 有关 规定".split()
+    topics = ["人才 住房 补贴 安居", "高校 科研 平台 实验室", "企业 创业 贷款 担保", "专家 评审 职称 评价"]
+    units = []
+    for k in range(200):
+        topic = topics[k % 4].split()
+        words = [rng.choice(topic) for _ in range(rng.randint(3, 8))] + rng.sample(common, 3)
+        units.append({"doc_id": f"d{k % 25}", "provision_id": f"s{k}", "level": "section", "heading": "",
+                      "text": " ".join(words)})
+    exact = _exact_alignment(units, str.split, 0.2, 3)
+    rows, _ = compare.align_provisions(units, str.split, levels=("section",), threshold=0.2, top_k=3,
+                                       max_df=0.3, max_per_provision=20)
+    top_exact = max(exact, key=lambda r: (r[4], r[:4]))
+    got = {(r["doc_id"], r["provision_id"], r["other_doc_id"], r["other_provision_id"]) for r in rows}
+    assert top_exact[:4] in got
+    assert max(Counter(r["provision_id"] for r in rows).values()) <= 20
