@@ -209,7 +209,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     params = _params(args)
     gold_dir = Path(args.gold) if args.gold else params.paths.gold
     out = _output(args, params.extract.trained)
-    docs = evaluate.load_gold(gold_dir) + train.load_annotations([params.train.annotations])
+    from .annotate import overlay
+
+    gold = evaluate.load_gold(gold_dir)
+    extra = train.load_annotations([params.train.annotations])
+    ids = {g["doc"] for g in gold}
+    docs = overlay(gold, extra) + [a for a in extra if a["doc"] not in ids]  # corrections win
     models = train.train_all(docs, _rule_features(params), _train_params(params))
     train.save(models, out)
     for task, model in sorted(models.items()):
@@ -226,12 +231,15 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     gold_dir = Path(args.gold) if args.gold else params.paths.gold
     out = _output(args, params.paths.metrics, what="file")
     io.check_output_set(extract_dir)
-    gold = evaluate.load_gold(gold_dir)
+    from .annotate import overlay
+
+    extra = train.load_annotations([params.train.annotations])
+    gold = overlay(evaluate.load_gold(gold_dir), extra)  # researchers' corrections win
     pred = evaluate.load_prediction(extract_dir)
     result = evaluate.score(gold, pred)
     rules, tp = _rule_features(params), _train_params(params)
-    extra = train.load_annotations([params.train.annotations])
-    trained = evaluate.trained_metrics(gold, pred, extra, lambda docs: train.train_all(docs, rules, tp))
+    ids = {g["doc"] for g in gold}
+    trained = evaluate.trained_metrics(gold, pred, [a for a in extra if a["doc"] not in ids], lambda docs: train.train_all(docs, rules, tp))
     ev = params.evaluate
     by_genre = evaluate.grouped(gold, pred, {
         name: {g["doc"] for g in gold if evaluate.genre(g.get("title"), ev.genres) == name}
@@ -481,6 +489,45 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_annotate(args: argparse.Namespace) -> int:
+    from . import annotate, export, io
+
+    params = _params(args)
+    models = params.extract.models
+    if args.action == "export":
+        folder = Path(args.extract) if args.extract else params.paths.extract
+        io.check_output_set(folder)
+        out = _output(args, Path("annotation"))
+        stmts = list(io.read_jsonl(folder / "statements.jsonl"))
+        wanted = set(args.docs)
+        missing = wanted - {s["doc_id"] for s in stmts}
+        if missing:
+            raise PolicyError(f"{folder}: no document {', '.join(sorted(missing))} in the extraction")
+        tasks = annotate.to_tasks(stmts, list(io.read_jsonl(folder / "entities.jsonl")), wanted or None)
+        book = export.codebook(models / "exports" / "labels.yaml", models / "instruments" / "taxonomy.yaml")
+        codes = [r["code"] for r in book if r["field"] == "instrument"]
+        io.write_json(out / "tasks.json", tasks)
+        with io.atomic_writer(out / "label_config.xml") as f:
+            f.write(annotate.label_config(codes, export.label_maps(book)))
+        print(f"{len(tasks)} task(s), least confident first, and the labelling config written to {out} "
+              "(Label Studio: create a project with label_config.xml, import tasks.json)", file=sys.stderr)
+        return 0
+    out = _output(args, params.train.annotations)
+    src = Path(args.file)
+    docs = annotate.from_export(io.read_json(src), str(src))
+    for doc_id, doc in sorted(docs.items()):
+        from .safety import doc_id_problem
+
+        if doc_id_problem(doc_id):
+            raise InputError(src, doc_id_problem(doc_id) or "")
+        path = out / f"{doc_id}.jsonl"
+        old = next(iter(io.read_jsonl(path)), None) if path.exists() else None
+        io.write_jsonl(path, [annotate.merge(old, doc)])
+    n = sum(len(d["statements"]) for d in docs.values())
+    print(f"{n} annotated statement(s) of {len(docs)} document(s) written to {out}", file=sys.stderr)
+    return 0
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     from . import io, search
 
@@ -573,6 +620,17 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--focus", help="doc id of the focus policy (default: POLICY_FOCUS, else params notebooks.policy)")
     rp.add_argument("-o", "--output", help="output folder (default: params paths.reports)")
     rp.set_defaults(func=cmd_report)
+
+    an = sub.add_parser("annotate", help="Label Studio round trip: tasks with predictions out, corrections in")
+    an_sub = an.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    ae = an_sub.add_parser("export", help="Label Studio tasks (least confident first) and the labelling config")
+    ae.add_argument("docs", nargs="*", help="doc ids (default: every document)")
+    ae.add_argument("--extract", help="folder of extraction JSONL (default: params paths.extract)")
+    ae.add_argument("-o", "--output", help="output folder (default: ./annotation)")
+    ai = an_sub.add_parser("import", help="a Label Studio JSON export into gold-format files")
+    ai.add_argument("file", help="the JSON export")
+    ai.add_argument("-o", "--output", help="folder of annotation files (default: params train.annotations)")
+    an.set_defaults(func=cmd_annotate)
 
     se = sub.add_parser("search", help="keyword in context across the extracted statements")
     se.add_argument("term", help="the text to find (normalised like the documents)")
