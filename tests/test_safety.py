@@ -171,3 +171,45 @@ def test_the_timeout_is_for_the_whole_download(tmp_path, base):
     t0 = time.monotonic()
     found, warnings = _fetch(tmp_path, base, "/slow", timeout=0.5)  # each read is fast; the body is not
     assert found == [] and "longer than" in warnings[0] and time.monotonic() - t0 < 2.5
+
+
+def _docx_bytes(text):
+    import io as _io
+
+    import docx
+
+    d = docx.Document()
+    for line in text.splitlines() or [text]:
+        d.add_paragraph("".join(c for c in line if c.isprintable()))
+    buf = _io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300) | st.sampled_from(
+    ["第一条 鼓励企业引进人才。\n第二条 给予最高10万元奖励。", "<html><body><p>第一条 内容</p></body></html>", ""])
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(_TEXT, min_size=6, max_size=6), noise=st.binary(max_size=200))
+def test_the_cli_reports_only_its_own_errors_whatever_the_files(tmp_path_factory, texts, noise):
+    import contextlib
+    import io as _io
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    (folder / "a.txt").write_text(texts[0], encoding="utf-8")
+    (folder / "b.md").write_bytes(texts[1].encode("utf-8") + noise)
+    (folder / "c.html").write_text(f"<html><body>{texts[2]}</body></html>", encoding="utf-8")
+    (folder / "d.htm").write_bytes(noise or b"<p>")
+    (folder / "e.docx").write_bytes(_docx_bytes(texts[4]) if texts[4] else noise)
+    (folder / "f.pdf").write_bytes(b"%PDF-1.4\n" + noise)
+    err = _io.StringIO()
+    with contextlib.redirect_stderr(err):
+        rc = main(["--params", str(ROOT / "params.yaml"), "extract", str(folder), "-o", str(folder / "out")])
+    assert rc in (0, 1), err.getvalue()
+    assert "Traceback" not in err.getvalue()
+    lines = [line for line in err.getvalue().splitlines() if line.startswith("error:")]
+    assert all(": " in line[len("error: "):] for line in lines)  # each names its file and the problem
