@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: setup fonts repro test bench clean notebooks
+.PHONY: setup fonts repro test bench clean notebooks exp
 
 $(BIN)/policy: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ test: setup fonts
 notebooks: setup fonts
 	$(BIN)/python -m pip install --quiet -e '.[notebooks]'
 	$(BIN)/jupyter lab notebooks/
+
+# experiments in 200 columns: the headline metrics and the knobs (a plain `dvc exp show` has a
+# column per dependency, one per manifest text)
+EXP_KEEP = ^(Experiment|Created|modality_f1|issuer_acc|actor_f1|entity_f1|instrument_acc|unseen\.(modality|actor)_f1|aligned|compare\.align_threshold|compare\.similar_top_k)$$
+exp: setup
+	COLUMNS=200 DVC_NO_ANALYTICS=1 $(BIN)/dvc exp show --no-pager --drop '.*' --keep '$(EXP_KEEP)'
 
 bench: setup
 	$(BIN)/python bench/structure.py
