@@ -86,6 +86,8 @@ class EntityRules:
     glue_tags: frozenset[str]
     coordinators: frozenset[str]
     range_words: tuple[str, ...]
+    name_conjunctions: frozenset[str]
+    bureau_heads: tuple[str, ...]
     money: re.Pattern[str]
     dates: tuple[re.Pattern[str], ...]
 
@@ -171,6 +173,8 @@ def load_entity_rules(path: Path) -> EntityRules:
             glue_tags=frozenset(data.get("glue_tags", ())),
             coordinators=frozenset(data.get("coordinators", ())),
             range_words=tuple(data.get("range_words", ())),
+            name_conjunctions=frozenset(data.get("name_conjunctions", ())),
+            bureau_heads=tuple(data.get("bureau_heads", ())),
             money=re.compile(data["money"]),
             dates=tuple(re.compile(p) for p in data["date"]),
         )
@@ -278,6 +282,11 @@ class _Chunker:
                     return left[2] - level
                 if word[0] in PREPOSITIONS:
                     return left[1] + 1
+            if (label == "ORG" and left[0] in rules.name_conjunctions and j >= 2 and tokens[i][0].endswith(rules.bureau_heads)
+                    and self.np_ok(tokens[j - 2]) and not rules.head_labels(tokens[j - 2][0])
+                    and tokens[j - 2][0] not in ADMIN_LEVELS and tokens[j - 2][0] not in rules.org_terms):
+                j -= 2  # 人力资源和社会保障局, 工业和信息化部: a department named for two fields
+                continue
             if left[0] in rules.coordinators and j - 2 >= 0 and j < i and self.shared_head(tokens[j - 2], tokens[j]):
                 j -= 2  # 硕士、博士研究生, 国家、省级人才: conjuncts that share the head written once
                 continue

@@ -129,3 +129,10 @@ def test_complete_names_in_a_coordination_stay_apart(entities):
     spans = [t for t, _ in _labels(entities("表彰劳动模范和工匠人才，联合武汉大学、华中科技大学"))]
     assert "工匠人才" in spans and "劳动模范和工匠人才" not in spans
     assert "华中科技大学" in spans and not any("、" in t for t in spans)
+
+
+def test_a_department_named_for_two_fields_is_one_name(entities):
+    spans = [t for t, _ in _labels(entities("由区住房和城乡建设局会同区人力资源和社会保障局负责"))]
+    assert "区住房和城乡建设局" in spans and "区人力资源和社会保障局" in spans
+    spans = [t for t, _ in _labels(entities("落实党中央和省委的部署"))]
+    assert "党中央和省委" not in spans
