@@ -87,6 +87,7 @@ class EntityRules:
     coordinators: frozenset[str]
     range_words: tuple[str, ...]
     name_conjunctions: frozenset[str]
+    quoted_platform_heads: tuple[str, ...]
     bureau_heads: tuple[str, ...]
     money: re.Pattern[str]
     dates: tuple[re.Pattern[str], ...]
@@ -174,6 +175,7 @@ def load_entity_rules(path: Path) -> EntityRules:
             coordinators=frozenset(data.get("coordinators", ())),
             range_words=tuple(data.get("range_words", ())),
             name_conjunctions=frozenset(data.get("name_conjunctions", ())),
+            quoted_platform_heads=tuple(data["quoted"].get("platform_heads", ())),
             bureau_heads=tuple(data.get("bureau_heads", ())),
             money=re.compile(data["money"]),
             dates=tuple(re.compile(p) for p in data["date"]),
@@ -392,6 +394,8 @@ def find_entities(
                 end = m.end()
             if start >= end:
                 continue
+            if tok[1] == start and tok[3] == "ns" and label != "ORG":
+                continue  # 香港 ends like 港 but is one place name: a LOC, not a carrier
             start, end = _strip(text, start, end, label, rules)
             span = text[start:end]
             if span == head and head not in lr.terms:
@@ -416,20 +420,35 @@ def find_entities(
         tail = text[(chain.end(1) if chain and chain.group(1) else m.end()) :][:3]
         if any(c in inner for c in "，。；、") and not inner.endswith(rules.program_heads):
             continue
+        if inner.endswith(rules.quoted_platform_heads):
+            cands.append((m.start(1), m.end(1), "PLATFORM", {}))  # “高校毕业生就业管理系统”: a named system
+            continue
         if inner.endswith(rules.program_heads) or any(
             a.startswith(ctx) or a.lstrip("等").startswith(ctx)
             for a in (after, tail) for ctx in rules.program_context
         ):
             cands.append((m.start(1), m.end(1), "PROGRAM", {}))
 
-    # places: jieba place names outside every other entity
-    for word, start, end, tag in tokens:
+    # places: jieba place names outside every other entity; adjacent ones are one place, with
+    # an administrative level right after them (粤港澳 + 大湾 + 区: 粤港澳大湾区)
+    k = 0
+    while k < len(tokens):
+        word, start, end, tag = tokens[k]
         if tag == "ns" and len(word) >= 2 and word not in rules.loc_stop:
             if len(word) == 2 and word[0] in rules.loc_motion_prefixes:
                 start, word = start + 1, word[1:]  # 来京: 京
                 if word in rules.loc_stop:
+                    k += 1
                     continue
-            cands.append((start, end, "LOC", {}))
+            j = k + 1
+            while j < len(tokens) and tokens[j][3] == "ns" and tokens[j][0] not in rules.loc_stop:
+                j += 1
+            if j > k + 1 and j < len(tokens) and tokens[j][0] in ADMIN_LEVELS:
+                j += 1
+            cands.append((start, tokens[j - 1][2] if j > k + 1 else end, "LOC", {}))
+            k = j
+            continue
+        k += 1
 
     # longest first, then label priority; an entity inside another is dropped
     prio = {lab: k for k, lab in enumerate(LABEL_PRIORITY)}

@@ -136,3 +136,14 @@ def test_a_department_named_for_two_fields_is_one_name(entities):
     assert "区住房和城乡建设局" in spans and "区人力资源和社会保障局" in spans
     spans = [t for t, _ in _labels(entities("落实党中央和省委的部署"))]
     assert "党中央和省委" not in spans
+
+
+def test_adjacent_place_names_are_one_place_and_a_place_is_no_carrier(entities):
+    ents = _labels(entities("支持粤港澳大湾区企业在香港设立研发中心"))
+    assert ("粤港澳大湾区", "LOC") in ents and ("香港", "LOC") in ents
+    assert not any(lab == "PLATFORM" and t == "香港" for t, lab in ents)
+
+
+def test_named_systems_and_websites_are_platforms(entities):
+    ents = _labels(entities("通过“人才服务申报系统”提交，或登录某市人才网站查询"))
+    assert ("人才服务申报系统", "PLATFORM") in ents
