@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from .components.actors import find_actors, load_role_rules
+from .components.actors import DOER_ROLES, find_actors, load_role_rules
 from .components.entities import Entity, find_entities, load_entity_rules
 from .components.instruments import instrument_with_confidence, load_taxonomy, regex_hits
 from .components.modality import classify_modality, load_triggers
@@ -148,6 +148,7 @@ class StatementComponent:
         issuers = list(doc.user_data.get("issuer", []))
         parents: dict[str, str | None] = doc.user_data.get("parents", {})
         leadins: dict[str, str] = {}
+        leadin_doers: dict[str, bool] = {}  # provision -> its lead-in's implied_issuer
         text = doc_text(doc)
         strings = doc.vocab.strings
         # with one token per character (make_doc) a token index is a character offset
@@ -167,13 +168,20 @@ class StatementComponent:
             if "modality" in self.trained:
                 fixed = self.trained["modality"].correct([stext], [tag.modality])[0] or tag.modality
                 tag = dataclasses.replace(tag, modality=fixed)
-            if text[s1 : s1 + 1] in ("：", ":"):
+            is_leadin = text[s1 : s1 + 1] in ("：", ":")
+            if is_leadin:
                 leadins[provision] = tag.modality
             lo, hi = bisect.bisect_left(ent_starts, s0), bisect.bisect_left(ent_starts, s1)
             inside = [
                 Entity(a - s0, b - s0, label, text[a:b]) for a, b, label in ents[lo:hi] if b <= s1
             ]
             actors, implied = find_actors(stext, inside, tag, self.roles, issuers)
+            if is_leadin:
+                leadin_doers[provision] = implied
+            elif (tag.from_rule == "inherited" and parents.get(provision) in leadin_doers
+                  and not any(a.role in DOER_ROLES for a in actors)):
+                # an item completing its lead-in has the lead-in's doer (GUIDELINES 8)
+                implied = leadin_doers[parents[provision] or ""]
             span._.modality = tag
             span._.actors = actors
             span._.implied_issuer = implied

@@ -43,3 +43,11 @@ def test_a_lone_surrogate_becomes_the_replacement_character():
     out = pipeline.load().analyse("第一条 鼓励\ud800企业引进人才。", doc_id="sur")
     assert "\ud800" not in out["document"]["text"] and "\ufffd" in out["document"]["text"]
     assert out["statements"][0]["modality"] == "encouragement"
+
+
+def test_list_items_take_the_doer_of_their_lead_in():
+    out = pipeline.load().analyse("第一条 用人单位不得有下列行为：\n（一）拖欠人才补贴；\n（二）泄露商业秘密。\n"
+                                  "第二条 区政府应当做好下列工作：\n（一）完善服务体系；", doc_id="items")
+    st = {s["text"]: s for s in out["statements"]}
+    assert st["拖欠人才补贴"]["modality"] == "prohibition" and st["拖欠人才补贴"]["implied_issuer"] is False
+    assert st["泄露商业秘密"]["implied_issuer"] is False
