@@ -157,7 +157,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         params=params,
         layout=resources.layout_rules(params.ingest.layout),
         headings=resources.heading_rules(params.segment.headings),
-        extractor=Extractor.from_params(params),
+        extractor=None,
+        make_extractor=lambda: Extractor.from_params(params),
         fingerprint=run.fingerprint(params),
         cache_dir=cache_dir,
         seconds=e.seconds_per_document,
@@ -296,9 +297,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     docs, ents = ex["documents"], ex["entities"]
     stmts = compare.drop_weak_instruments(ex["statements"], cfg.instrument_min_confidence)
     stmts_by_doc, ents_by_doc = compare.by_doc(stmts), compare.by_doc(ents)
+    pages = len(docs) <= cfg.graph_pages_max  # beyond: GraphML only (for Gephi), no layouts
     for d in _progress(docs, "graph"):
         g = compare.policy_graph(d, stmts_by_doc.get(d["doc_id"], []), ents_by_doc.get(d["doc_id"], []), targets)
-        export.write_graph(g, out / "graphs", d["doc_id"], title=d.get("title") or d["doc_id"], seed=cfg.layout_seed)
+        export.write_graph(g, out / "graphs", d["doc_id"], title=d.get("title") or d["doc_id"], seed=cfg.layout_seed,
+                           formats=None if pages else ("graphml",))
     current = {d["doc_id"] for d in docs}
     for stale in sorted((out / "graphs").glob("*.*")):  # graphs of documents no longer in the extraction
         if stale.suffix in (".graphml", ".gexf", ".json", ".html") and stale.stem not in current:
@@ -330,8 +333,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from . import viz
 
     titles = {d["doc_id"]: (d.get("title") or d["doc_id"])[:28] for d in docs}
-    for name, col, title in (("instrument_profile", "code", "instrument codes: share of each policy's coded statements"),
-                             ("target_profile", "category", "target groups: share of each policy's talent mentions")):
+    for name, col, title in (() if not pages else (
+            ("instrument_profile", "code", "instrument codes: share of each policy's coded statements"),
+            ("target_profile", "category", "target groups: share of each policy's talent mentions"))):
         rows, cols, values = viz.profile_matrix(tables[name], "doc_id", col)
         fig = viz.heatmap([titles.get(r, r) for r in rows], cols, values, title=title, fonts=params.notebooks.fonts)
         viz.save_figure(fig, out / "plots" / f"{name}.png")

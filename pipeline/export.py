@@ -86,13 +86,19 @@ def layout(g: nx.Graph, seed: int, max_nodes: int = LAYOUT_MAX_NODES) -> dict[st
     return {n: (round(float(x), 4), round(float(y), 4)) for n, (x, y) in pos.items() if n != hub}
 
 
-def write_graph(g: nx.Graph, folder: Path, stem: str, *, title: str, seed: int) -> list[Path]:
-    """``stem``.graphml, .gexf, .json (node-link) and .html (self-contained) in ``folder``."""
+def write_graph(g: nx.Graph, folder: Path, stem: str, *, title: str, seed: int,
+                formats: tuple[str, ...] | None = None) -> list[Path]:
+    """``stem``.graphml, .gexf, .json (node-link) and .html (self-contained) in ``folder``
+    (or only the ``formats`` named)."""
     folder.mkdir(parents=True, exist_ok=True)
     plain = _plain(g)
-    paths = {ext: folder / f"{stem}.{ext}" for ext in ("graphml", "gexf", "json", "html")}
+    paths = {ext: folder / f"{stem}.{ext}" for ext in (formats or ("graphml", "gexf", "json", "html"))}
     with atomic_writer(paths["graphml"]) as f:
         f.write("\n".join(nx.generate_graphml(plain)) + "\n")
+    if formats is not None and formats == ("graphml",):
+        for ext in ("gexf", "json", "html"):  # left from a run in all formats
+            (folder / f"{stem}.{ext}").unlink(missing_ok=True)
+        return list(paths.values())
     gexf = "\n".join(nx.generate_gexf(plain))
     with atomic_writer(paths["gexf"]) as f:
         f.write(_GEXF_DATE.sub("", gexf) + "\n")  # no "last modified" date: same input, same bytes

@@ -170,9 +170,17 @@ def write_jsonl(path: Path, records: Iterable[Mapping[str, Any]]) -> int:
     return n
 
 
+PRETTY_MAX = 2000  # a list longer than this is written one item per line, not indented
+
+
 def write_json(path: Path, obj: Any) -> None:
+    """JSON with sorted keys; indented when small, one list item per line when large (a
+    comparison of thousands of policies would spend most of its time indenting)."""
     with atomic_writer(path) as f:
-        f.write(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+        if isinstance(obj, list) and len(obj) > PRETTY_MAX:
+            f.write("[\n" + ",\n".join(json.dumps(x, ensure_ascii=False, sort_keys=True) for x in obj) + "\n]\n")
+        else:
+            f.write(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
 
 def write_csv(

@@ -91,6 +91,7 @@ class CompareParams:
     similar_top_k: int = 5
     align_max_df: float = 1.0
     align_max_per_provision: int = 0
+    graph_pages_max: int = 100
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,7 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         similar_top_k=int(cg.get("similar_top_k", 5)),
         align_max_df=float(cg.get("align_max_df", 1.0)),
         align_max_per_provision=int(cg.get("align_max_per_provision", 0)),
+        graph_pages_max=int(cg.get("graph_pages_max", 100)),
     )
     ng = raw.get("notebooks", {})
     notebooks = NotebookParams(

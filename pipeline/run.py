@@ -41,7 +41,10 @@ class Result:
 
 @dataclass
 class Context:
-    """What extraction needs, loaded once per process (and inherited by forked workers)."""
+    """What extraction needs, loaded once per process (and inherited by forked workers).
+
+    The extractor (spaCy, jieba, the lexicons) is built on first use: a run whose documents
+    all come from the cache never loads it."""
 
     params: Any
     layout: Any
@@ -50,6 +53,25 @@ class Context:
     fingerprint: str
     cache_dir: Path | None = None
     seconds: float = 0.0  # per-document time budget (0: none)
+    make_extractor: Callable[[], Any] | None = None
+
+    def get_extractor(self) -> Any:
+        if self.extractor is None:
+            assert self.make_extractor is not None
+            self.extractor = self.make_extractor()
+        return self.extractor
+
+    def misses(self, jobs: list[Job]) -> int:
+        """How many jobs the cache cannot answer."""
+        if self.cache_dir is None:
+            return len(jobs)
+        n = 0
+        for job in jobs:
+            path = Path(job[0])
+            data = path.read_bytes() if path.is_file() else b""
+            key = _key(job, data, self) if data else None
+            n += not (key and (self.cache_dir / key[:2] / f"{key}.json").is_file())
+        return n
 
 
 def fingerprint(params: Any, package: Path | None = None) -> str:
@@ -124,6 +146,7 @@ def extract_one(job: Job, ctx: Context) -> Result:
                     return Result(rec["doc_id"], tuple(rec["blocks"]), cached=True)  # type: ignore[arg-type]
                 except (OSError, ValueError, KeyError):
                     pass  # a damaged entry: recompute it
+        extractor = ctx.get_extractor()  # loaded outside the document's time budget
         with _time_budget(ctx.seconds, Path(path)):
             doc = ingest_file(
                 Path(path), layout_rules=ctx.layout, heading_rules=ctx.headings,
@@ -134,7 +157,7 @@ def extract_one(job: Job, ctx: Context) -> Result:
             if unsafe:
                 raise InputError(path, unsafe)
             provisions, statements = segment_document(doc, ctx.headings, ctx.params.segment)
-            enriched, entities = ctx.extractor.extract(doc, provisions, statements)
+            enriched, entities = extractor.extract(doc, provisions, statements)
     except InputError as exc:
         return Result(None, error=str(exc))
     except MemoryError:
@@ -194,6 +217,8 @@ def run_pool(jobs: list[Job], ctx: Context, n: int, memory_mb: int = 0) -> Itera
     from concurrent.futures import ProcessPoolExecutor
 
     global _CTX
+    if ctx.misses(jobs):
+        ctx.get_extractor()  # loaded once here, shared by the forked workers
     _CTX = ctx
     gc.freeze()
     try:

@@ -70,11 +70,11 @@ def test_a_document_over_its_time_budget_gives_its_error_and_the_batch_goes_on(t
         return orig(doc, *a, **k)
 
     monkeypatch.setattr(pipeline.segment, "segment_document", slow)
-    params = tmp_path / "params.yaml"
-    params.write_text((ROOT / "params.yaml").read_text(encoding="utf-8").replace(
-        "seconds_per_document: 300", "seconds_per_document: 0.5").replace("models: models ", f"models: {ROOT / 'models'} ")
-        .replace("layout: models/", f"layout: {ROOT / 'models'}/").replace("headings: models/", f"headings: {ROOT / 'models'}/"),
-        encoding="utf-8")
+    from .conftest import write_project
+
+    params = write_project(tmp_path / "project")
+    params.write_text(params.read_text(encoding="utf-8").replace("seconds_per_document: 300", "seconds_per_document: 0.5"),
+                      encoding="utf-8")
     t0 = time.perf_counter()
     assert cli.main(["--params", str(params), "extract", str(src), "-o", str(tmp_path / "out")]) == 1
     assert time.perf_counter() - t0 < 4.5
