@@ -47,6 +47,7 @@ exp: setup
 bench: setup
 	$(BIN)/python bench/structure.py
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) data eval/metrics.json
