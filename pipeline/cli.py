@@ -271,12 +271,27 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_extraction(folder: Path) -> dict[str, list[dict]]:
+# what the comparison reads of each record (the rest — offset maps, cue lists — stays on disk)
+COMPARE_FIELDS = {
+    "documents": ("doc_id", "title", "issuer", "date", "doc_number", "level", "region", "text"),
+    "provisions": ("doc_id", "provision_id", "level", "heading", "text"),
+    "statements": ("doc_id", "provision_id", "statement_id", "text", "start", "modality", "implied_issuer",
+                   "instrument", "instrument_confidence", "actors", "targets"),
+    "entities": ("doc_id", "statement_id", "text", "label", "value", "bound", "start"),
+}
+
+
+def _load_extraction(folder: Path, fields: dict[str, tuple[str, ...]] | None = None) -> dict[str, list[dict]]:
     from . import io, safety
 
     io.check_output_set(folder)
-    ex = {name: list(io.read_jsonl(folder / f"{name}.jsonl"))
+    ex = {name: [r if fields is None else {k: r[k] for k in fields[name] if k in r}
+                 for r in io.read_jsonl(folder / f"{name}.jsonl")]
           for name in ("documents", "provisions", "statements", "entities")}
+    if fields is not None:
+        for s in ex["statements"]:
+            s["actors"] = [{k: a[k] for k in ("text", "role", "canonical", "type")} for a in s.get("actors", [])]
+            s["targets"] = [{"text": t["text"]} for t in s.get("targets", [])]
     for n, d in enumerate(ex["documents"], 1):
         unsafe = safety.doc_id_problem(str(d.get("doc_id", "")))
         if unsafe:  # doc ids name output files (graphs/<doc_id>.graphml)
@@ -290,7 +305,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     params = _params(args)
     cfg = params.compare
-    ex = _load_extraction(Path(args.extract) if args.extract else params.paths.extract)
+    ex = _load_extraction(Path(args.extract) if args.extract else params.paths.extract, COMPARE_FIELDS)
     out = _output(args, params.paths.compare)
     targets = compare.load_targets(cfg.targets)
     tok = JiebaTokenizer(params.extract.models / "lexicon" / "jieba_user.txt", engine=params.extract.segmenter)
@@ -313,7 +328,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     alignments, boilerplate = compare.align_provisions(
         ex["provisions"], tok.cut, levels=cfg.align_levels, threshold=cfg.align_threshold, top_k=cfg.align_top_k,
         boilerplate=compare.load_boilerplate(cfg.boilerplate) if cfg.boilerplate else None,
-        max_df=cfg.align_max_df, max_per_provision=cfg.align_max_per_provision)
+        max_df=cfg.align_max_df, max_per_provision=cfg.align_max_per_provision, max_df_count=cfg.align_max_df_count)
     tables = {
         "alignments": alignments,
         "boilerplate": boilerplate,

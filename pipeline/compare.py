@@ -177,35 +177,38 @@ def _top_matches(
     x: Any, docs: np.ndarray, threshold: float, top_k: int, chunk: int, cap: int = 0
 ) -> Iterable[tuple[int, int, float]]:
     """(i, j, score) for each unit i and its top_k most similar units j of every other document
-    with score >= threshold, ordered by i, then j's document, score (desc) and j.
+    with score >= threshold, ordered by i, then j's document, score (desc) and j; with ``cap``,
+    only each unit's best ``cap`` of those (by score, then j), in the same order.
 
-    The similarities come from sparse products one block of rows at a time, so memory grows
-    with the matches, not with the square of the units."""
+    The similarities come from sparse products one block of rows at a time, and each block is
+    ranked with array operations, so memory grows with the matches, not with the square of
+    the units."""
     xt = x.T.tocsc()
     for lo in range(0, x.shape[0], chunk):
         block = (x[lo : lo + chunk] @ xt).tocsr()
-        for r in range(block.shape[0]):
-            i = lo + r
-            a, b = block.indptr[r], block.indptr[r + 1]
-            cols, vals = block.indices[a:b], np.round(block.data[a:b], 6)
-            keep = (vals >= threshold) & (docs[cols] != docs[i])
-            cols, vals = cols[keep], vals[keep]
-            if not len(cols):
-                continue
-            order = np.lexsort((cols, -vals, docs[cols]))
-            last, taken = -1, 0
-            picked = []
-            for k in order:
-                d = docs[cols[k]]
-                taken = taken + 1 if d == last else 1
-                last = d
-                if taken <= top_k:
-                    picked.append(k)
-            if cap and len(picked) > cap:  # the best `cap` over all policies, still in policy order
-                best = set(sorted(picked, key=lambda k: (-vals[k], cols[k]))[:cap])
-                picked = [k for k in picked if k in best]
-            for k in picked:
-                yield i, int(cols[k]), float(vals[k])
+        rows = np.repeat(np.arange(block.shape[0]), np.diff(block.indptr)) + lo
+        cols, vals = block.indices.astype(np.int64), np.round(block.data, 6)
+        keep = (vals >= threshold) & (docs[cols] != docs[rows])
+        rows, cols, vals = rows[keep], cols[keep], vals[keep]
+        if not len(rows):
+            continue
+        d = docs[cols]
+        order = np.lexsort((cols, -vals, d, rows))
+        rows, cols, vals, d = rows[order], cols[order], vals[order], d[order]
+        first = np.r_[True, (rows[1:] != rows[:-1]) | (d[1:] != d[:-1])]
+        pos = np.arange(len(rows))
+        rank = pos - np.maximum.accumulate(np.where(first, pos, 0))
+        sel = rank < top_k
+        rows, cols, vals = rows[sel], cols[sel], vals[sel]
+        if cap:
+            by_score = np.lexsort((cols, -vals, rows))
+            r2 = rows[by_score]
+            first2 = np.r_[True, r2[1:] != r2[:-1]]
+            pos2 = np.arange(len(r2))
+            best = np.zeros(len(rows), dtype=bool)
+            best[by_score[(pos2 - np.maximum.accumulate(np.where(first2, pos2, 0))) < cap]] = True
+            rows, cols, vals = rows[best], cols[best], vals[best]
+        yield from zip(rows.tolist(), cols.tolist(), vals.tolist())
 
 
 def align_provisions(
@@ -219,20 +222,23 @@ def align_provisions(
     chunk: int = 512,
     max_df: float = 1.0,
     max_per_provision: int = 0,
+    max_df_count: int = 0,
 ) -> tuple[list[Record], list[Record]]:
     """For each provision, the most similar provisions of every other policy (score >= threshold),
     and the boilerplate provisions left out of that ranking (with the reason).
 
     The score is the cosine similarity of the two provisions' TF-IDF vectors over jieba tokens
     (sublinear term frequency, IDF over the aligned provisions of the whole corpus). Words in
-    more than ``max_df`` of the provisions are left out (1.0: none), which keeps the products
-    sparse in a large corpus; ``max_per_provision`` (0: no cap) keeps each provision's best
+    more than ``max_df`` of the provisions, or in more than ``max_df_count`` of them (0: no
+    count), are left out, which keeps the products sparse in a large corpus; ``max_per_provision`` (0: no cap) keeps each provision's best
     matches over all policies."""
     units = [p for p in provisions if p["level"] in levels and _WORDISH.search(p["text"])]
     if len(units) < 2:
         return [], []
-    vec = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, sublinear_tf=True,
-                          max_df=max_df if max_df < 1.0 else 1.0)
+    limit: float | int = max_df if max_df < 1.0 else 1.0
+    if max_df_count and max_df_count < limit * len(units):
+        limit = max_df_count  # in a large corpus, common words would make the products dense
+    vec = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, sublinear_tf=True, max_df=limit)
     try:
         x = vec.fit_transform([p["text"] for p in units]).tocsr()
     except ValueError:  # every word too frequent: nothing to align on

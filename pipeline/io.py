@@ -178,7 +178,10 @@ def write_json(path: Path, obj: Any) -> None:
     comparison of thousands of policies would spend most of its time indenting)."""
     with atomic_writer(path) as f:
         if isinstance(obj, list) and len(obj) > PRETTY_MAX:
-            f.write("[\n" + ",\n".join(json.dumps(x, ensure_ascii=False, sort_keys=True) for x in obj) + "\n]\n")
+            f.write("[\n")
+            for k, x in enumerate(obj):  # streamed: no second copy of a large table in memory
+                f.write((",\n" if k else "") + json.dumps(x, ensure_ascii=False, sort_keys=True))
+            f.write("\n]\n")
         else:
             f.write(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 

@@ -92,6 +92,7 @@ class CompareParams:
     align_max_df: float = 1.0
     align_max_per_provision: int = 0
     graph_pages_max: int = 100
+    align_max_df_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -215,6 +216,7 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         align_max_df=float(cg.get("align_max_df", 1.0)),
         align_max_per_provision=int(cg.get("align_max_per_provision", 0)),
         graph_pages_max=int(cg.get("graph_pages_max", 100)),
+        align_max_df_count=int(cg.get("align_max_df_count", 0)),
     )
     ng = raw.get("notebooks", {})
     notebooks = NotebookParams(
