@@ -358,20 +358,31 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _codebook(params: Params) -> list[dict]:
+    from . import export
+
+    models = params.extract.models
+    return export.codebook(models / "exports" / "labels.yaml", models / "instruments" / "taxonomy.yaml")
+
+
+def _compared_inputs(args: argparse.Namespace, params: Params, default_out: Path) -> tuple[dict, Path, Path]:
+    """The extraction, the comparison folder and the output folder of export and report."""
+    ex = _load_extraction(Path(args.extract) if args.extract else params.paths.extract)
+    cmp_dir = Path(args.compare) if args.compare else params.paths.compare
+    return ex, cmp_dir, _output(args, default_out)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from . import export, io
 
     params = _params(args)
-    ex = _load_extraction(Path(args.extract) if args.extract else params.paths.extract)
-    cmp_dir = Path(args.compare) if args.compare else params.paths.compare
-    out = _output(args, params.paths.exports)
+    ex, cmp_dir, out = _compared_inputs(args, params, params.paths.exports)
     sim = io.read_json(cmp_dir / "similarity.json")
     compared = {name: io.read_json(cmp_dir / f"{name}.json")
                 for name in ("alignments", "instrument_profile", "target_profile", "coverage")}
     compared["similarity"] = (sim["doc_ids"], sim["matrix"])
-    models = params.extract.models
-    tables = export.load_dictionary(models / "exports" / "dictionary.yaml")
-    book = export.codebook(models / "exports" / "labels.yaml", models / "instruments" / "taxonomy.yaml")
+    tables = export.load_dictionary(params.extract.models / "exports" / "dictionary.yaml")
+    book = _codebook(params)
     labels = export.label_maps(book)
     sheets = {}
     for name, spec in tables.items():
@@ -477,11 +488,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .components.tokenizer import JiebaTokenizer
 
     params = _params(args)
-    ex = _load_extraction(Path(args.extract) if args.extract else params.paths.extract)
-    cmp_dir = Path(args.compare) if args.compare else params.paths.compare
-    out = _output(args, params.paths.reports)
+    ex, cmp_dir, out = _compared_inputs(args, params, params.paths.reports)
     models = params.extract.models
-    labels = export.label_maps(export.codebook(models / "exports" / "labels.yaml", models / "instruments" / "taxonomy.yaml"))
+    labels = export.label_maps(_codebook(params))
     targets = compare.load_targets(params.compare.targets)
     tok = JiebaTokenizer(models / "lexicon" / "jieba_user.txt", engine=params.extract.segmenter)
 
@@ -512,7 +521,6 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     from . import annotate, export, io
 
     params = _params(args)
-    models = params.extract.models
     if args.action == "export":
         folder = Path(args.extract) if args.extract else params.paths.extract
         io.check_output_set(folder)
@@ -523,7 +531,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         if missing:
             raise PolicyError(f"{folder}: no document {', '.join(sorted(missing))} in the extraction")
         tasks = annotate.to_tasks(stmts, list(io.read_jsonl(folder / "entities.jsonl")), wanted or None)
-        book = export.codebook(models / "exports" / "labels.yaml", models / "instruments" / "taxonomy.yaml")
+        book = _codebook(params)
         codes = [r["code"] for r in book if r["field"] == "instrument"]
         io.write_json(out / "tasks.json", tasks)
         with io.atomic_writer(out / "label_config.xml") as f:
