@@ -40,10 +40,10 @@ def _error(message: str) -> None:
     _write(f"error: {message}")
 
 
-def _progress(items: Any, unit: str) -> Any:
+def _progress(items: Any, unit: str, total: int | None = None) -> Any:
     from tqdm import tqdm
 
-    return tqdm(items, unit=unit, disable=None, file=sys.stderr)
+    return tqdm(items, total=total, unit=unit, disable=None, file=sys.stderr)
 
 
 PARAMS_FILE = "params.yaml"
@@ -168,7 +168,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         results = run.run(jobs, ctx, workers=workers or run.default_workers(), engine=engine, address=address,
                           memory_mb=e.memory_per_worker_mb, params_path=str(args.params_path))
         n, failed, hits = run.write(results, files, OUTPUT_FILES, _error,
-                                    progress=lambda r: _progress_total(r, len(jobs), "doc"))
+                                    progress=lambda r: _progress(r, "doc", total=len(jobs)))
     print(
         f"{n} document(s) written to {outdir}"
         + (f" ({hits} from the cache)" if hits else "")
@@ -176,12 +176,6 @@ def cmd_extract(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1 if failed else 0
-
-
-def _progress_total(items: Any, total: int, unit: str) -> Any:
-    from tqdm import tqdm
-
-    return tqdm(items, total=total, unit=unit, disable=None, file=sys.stderr)
 
 
 def _rule_features(params: Params) -> Any:
@@ -570,6 +564,14 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0 if hits else 1
 
 
+def _extract_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--extract", help="folder of extraction JSONL (default: params paths.extract)")
+
+
+def _compare_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--compare", help="folder of comparison outputs (default: params paths.compare)")
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors as one ``error:`` line with the usage of the command that was mistyped."""
 
@@ -606,19 +608,19 @@ def build_parser() -> argparse.ArgumentParser:
     tr.set_defaults(func=cmd_train)
 
     cp = sub.add_parser("compare", help="graphs, similarity, alignment, profiles and coverage across policies")
-    cp.add_argument("--extract", help="folder of extraction JSONL (default: params paths.extract)")
+    _extract_option(cp)
     cp.add_argument("-o", "--output", help="output folder (default: params paths.compare)")
     cp.add_argument("--metrics", help="also write the summary figures here (the DVC stage: params paths.compare_metrics)")
     cp.set_defaults(func=cmd_compare)
 
     xp = sub.add_parser("export", help="datasets as CSV (Excel) and Parquet, with a data dictionary")
-    xp.add_argument("--extract", help="folder of extraction JSONL (default: params paths.extract)")
-    xp.add_argument("--compare", help="folder of comparison outputs (default: params paths.compare)")
+    _extract_option(xp)
+    _compare_option(xp)
     xp.add_argument("-o", "--output", help="output folder (default: params paths.exports)")
     xp.set_defaults(func=cmd_export)
 
     ev = sub.add_parser("evaluate", help="score an extraction against gold files")
-    ev.add_argument("--extract", help="folder of extraction JSONL (default: params paths.extract)")
+    _extract_option(ev)
     ev.add_argument("--gold", help="folder of gold .jsonl files (default: params paths.gold)")
     ev.add_argument("-o", "--output", help="metrics JSON (default: params paths.metrics)")
     ev.set_defaults(func=cmd_evaluate)
@@ -642,8 +644,8 @@ def build_parser() -> argparse.ArgumentParser:
     vo.set_defaults(func=cmd_vocab)
 
     rp = sub.add_parser("report", help="the comparison report and one page per policy (self-contained HTML)")
-    rp.add_argument("--extract", help="folder of extraction JSONL (default: params paths.extract)")
-    rp.add_argument("--compare", help="folder of comparison outputs (default: params paths.compare)")
+    _extract_option(rp)
+    _compare_option(rp)
     rp.add_argument("--focus", help="doc id of the focus policy (default: POLICY_FOCUS, else params notebooks.policy)")
     rp.add_argument("-o", "--output", help="output folder (default: params paths.reports)")
     rp.set_defaults(func=cmd_report)
@@ -652,7 +654,7 @@ def build_parser() -> argparse.ArgumentParser:
     an_sub = an.add_subparsers(dest="action", required=True, parser_class=_Parser)
     ae = an_sub.add_parser("export", help="Label Studio tasks (least confident first) and the labelling config")
     ae.add_argument("docs", nargs="*", help="doc ids (default: every document)")
-    ae.add_argument("--extract", help="folder of extraction JSONL (default: params paths.extract)")
+    _extract_option(ae)
     ae.add_argument("-o", "--output", help="output folder (default: ./annotation)")
     ai = an_sub.add_parser("import", help="a Label Studio JSON export into gold-format files")
     ai.add_argument("file", help="the JSON export")
@@ -661,7 +663,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     se = sub.add_parser("search", help="keyword in context across the extracted statements")
     se.add_argument("term", help="the text to find (normalised like the documents)")
-    se.add_argument("--extract", help="folder of extraction JSONL (default: params paths.extract)")
+    _extract_option(se)
     se.add_argument("--width", type=int, default=18, help="characters of context on each side")
     se.set_defaults(func=cmd_search)
 

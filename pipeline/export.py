@@ -89,14 +89,14 @@ def layout(g: nx.Graph, seed: int, max_nodes: int = LAYOUT_MAX_NODES) -> dict[st
 def write_graph(g: nx.Graph, folder: Path, stem: str, *, title: str, seed: int,
                 formats: tuple[str, ...] | None = None) -> list[Path]:
     """``stem``.graphml, .gexf, .json (node-link) and .html (self-contained) in ``folder``
-    (or only the ``formats`` named)."""
+    (or GraphML only, with ``formats=("graphml",)``)."""
     folder.mkdir(parents=True, exist_ok=True)
     plain = _plain(g)
     paths = {ext: folder / f"{stem}.{ext}" for ext in (formats or ("graphml", "gexf", "json", "html"))}
     with atomic_writer(paths["graphml"]) as f:
         f.write("\n".join(nx.generate_graphml(plain)) + "\n")
-    if formats is not None and formats == ("graphml",):
-        for ext in ("gexf", "json", "html"):  # left from a run in all formats
+    if "gexf" not in paths:  # GraphML only: drop what a run in all formats left
+        for ext in ("gexf", "json", "html"):
             (folder / f"{stem}.{ext}").unlink(missing_ok=True)
         return list(paths.values())
     gexf = "\n".join(nx.generate_gexf(plain))

@@ -85,8 +85,8 @@ def _shares(counter: Counter[str], top: int, label: Callable[[str], str] = str) 
     return "；".join(f"{_e(label(k))} {v / total:.0%}" for k, v in counter.most_common(top))
 
 
-def summary_rows(docs: list[Record], statements: list[Record], entities: list[Record], targets: TargetTaxonomy,
-                 zh: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+def summary_rows(docs: list[Record], statements: list[Record], entities: list[Record],
+                 targets: TargetTaxonomy) -> list[dict[str, Any]]:
     """One row per policy: the facts of the summary table."""
     st, en = by_doc(statements), by_doc(entities)
     rows = []
@@ -104,7 +104,7 @@ def summary_rows(docs: list[Record], statements: list[Record], entities: list[Re
     return rows
 
 
-def _heat(docs: list[Record], rows: list[dict[str, Any]], key: str, title: str, fonts: tuple[str, ...],
+def _heat(rows: list[dict[str, Any]], key: str, title: str, fonts: tuple[str, ...],
           label: Callable[[str], str] = str) -> str:
     from .viz import heatmap
 
@@ -138,7 +138,7 @@ def index_page(
     """The comparison report: summary table, heat maps, the focus policy against its peers,
     substantive alignments side by side, and a search box."""
     docs = sorted(docs, key=lambda d: (LEVELS.index(d["level"]) if d.get("level") in LEVELS else 9, d["doc_id"]))
-    rows = summary_rows(docs, statements, entities, targets, zh)
+    rows = summary_rows(docs, statements, entities, targets)
     inst = lambda c: zh.get("instrument", {}).get(c, c)  # noqa: E731
     mod = lambda c: zh.get("modality", {}).get(c, c)  # noqa: E731
     table = _table(
@@ -154,9 +154,9 @@ def index_page(
     )
     heat = (
         "<h3>政策 × 工具 policy × instrument (share of coded statements; 供给型 supply, 环境型 environment, 需求型 demand)</h3>"
-        + _heat(docs, rows, "instrument", "policy x instrument code", fonts, inst)
-        + "<h3>政策 × 目标群体 policy × target group</h3>" + _heat(docs, rows, "target", "policy x target group", fonts)
-        + "<h3>政策 × 行动者类型 policy × actor type</h3>" + _heat(docs, rows, "actor_type", "policy x actor type", fonts)
+        + _heat(rows, "instrument", "policy x instrument code", fonts, inst)
+        + "<h3>政策 × 目标群体 policy × target group</h3>" + _heat(rows, "target", "policy x target group", fonts)
+        + "<h3>政策 × 行动者类型 policy × actor type</h3>" + _heat(rows, "actor_type", "policy x actor type", fonts)
     )
     focus_html = _focus(docs, statements, targets, zh, focus, majority)
     align_html = _alignments(compare.get("alignments", []), provisions, focus, shared_terms)

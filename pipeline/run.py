@@ -61,17 +61,17 @@ class Context:
             self.extractor = self.make_extractor()
         return self.extractor
 
-    def misses(self, jobs: list[Job]) -> int:
-        """How many jobs the cache cannot answer."""
+    def any_miss(self, jobs: list[Job]) -> bool:
+        """Whether the cache cannot answer some job (reads the texts only up to the first miss)."""
         if self.cache_dir is None:
-            return len(jobs)
-        n = 0
+            return bool(jobs)
         for job in jobs:
             path = Path(job[0])
             data = path.read_bytes() if path.is_file() else b""
             key = _key(job, data, self) if data else None
-            n += not (key and (self.cache_dir / key[:2] / f"{key}.json").is_file())
-        return n
+            if not (key and (self.cache_dir / key[:2] / f"{key}.json").is_file()):
+                return True
+        return False
 
 
 def fingerprint(params: Any, package: Path | None = None) -> str:
@@ -217,7 +217,7 @@ def run_pool(jobs: list[Job], ctx: Context, n: int, memory_mb: int = 0) -> Itera
     from concurrent.futures import ProcessPoolExecutor
 
     global _CTX
-    if ctx.misses(jobs):
+    if ctx.any_miss(jobs):
         ctx.get_extractor()  # loaded once here, shared by the forked workers
     _CTX = ctx
     gc.freeze()

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-_CLAUSE_START = re.compile(r"(?:^|[。；，：\n])\s*")
 _QUOTED = re.compile(r"“([^“”\n]{2,20})”")
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 
