@@ -215,7 +215,78 @@ def cmd_train(args: argparse.Namespace) -> int:
     for task, model in sorted(models.items()):
         state = f"{len(model.clf.classes_)} classes" if model else "not trained (too few examples)"
         print(f"{task}: {state}", file=sys.stderr)
+    sequences = train.entity_sequences(_rules_nlp(params), docs)
+    train.fit_tagger(sequences, params.train.entities, out)
+    print(f"entities: tagger on {sum(map(len, sequences.values()))} statements", file=sys.stderr)
     return 0
+
+
+def _rules_nlp(params: Params) -> Any:
+    """The pipeline with no trained component (the tagger's features are the rules')."""
+    from .nlp import build_nlp
+
+    e = params.extract
+    return build_nlp(e.models, segmenter=e.segmenter, hanlp=e.hanlp)
+
+
+_FOLDS: dict[str, Any] = {}  # what forked fold workers inherit
+
+
+def _lodo_prediction(params: Params, gold: list[dict], extra: list[dict], extract_dir: Path,
+                     pred: dict[str, dict]) -> dict[str, dict]:
+    """The extraction of each gold document re-run with an entity tagger trained on the
+    other documents: what the pipeline does with a text it was not trained on. The scores
+    of a trained component's own documents would say nothing about new ones. Folds run in
+    parallel (one per core, forked); the result does not depend on how many."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from . import train
+    from .io import read_jsonl
+
+    wanted = {g["doc"] for g in gold} & set(pred)
+    records: dict[str, dict[str, list]] = {d: {"documents": [], "provisions": [], "statements": []} for d in wanted}
+    for name in ("documents", "provisions", "statements") if wanted else ():
+        for rec in read_jsonl(extract_dir / f"{name}.jsonl"):
+            if rec["doc_id"] in records:
+                records[rec["doc_id"]][name].append(rec)
+    _FOLDS.update(params=params, records=records, sequences=train.entity_sequences(_rules_nlp(params), gold + extra))
+    out = dict(pred)
+    workers = min(len(wanted), os.cpu_count() or 1, 4)
+    try:
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                folds = list(_progress(pool.map(_fold, sorted(wanted)), "fold", total=len(wanted)))
+        else:
+            folds = [_fold(d) for d in _progress(sorted(wanted), "fold")]
+    finally:
+        _FOLDS.clear()
+    out.update(folds)
+    return out
+
+
+def _fold(doc_id: str) -> tuple[str, dict]:
+    import tempfile
+
+    from . import train
+    from .extract import Extractor
+    from .records import Document, Provision, Statement
+
+    params, r = _FOLDS["params"], _FOLDS["records"][doc_id]
+    e = params.extract
+    document = Document(**r["documents"][0])
+    provisions = [Provision(**p) for p in r["provisions"]]
+    statements = [Statement(**{k: s[k] for k in ("doc_id", "provision_id", "statement_id", "text", "start", "end")})
+                  for s in r["statements"]]
+    others = any(seqs for d, seqs in _FOLDS["sequences"].items() if d != doc_id)
+    with tempfile.TemporaryDirectory() as tmp:
+        if others:
+            train.fit_tagger(_FOLDS["sequences"], params.train.entities, Path(tmp), leave_out=doc_id)
+        # with no other gold document to learn from, the rules alone
+        extractor = Extractor.load(e.models, Path(tmp), ("entities",) if others else (), e.segmenter, e.hanlp)
+        enriched, entities = extractor.extract(document, provisions, statements)
+    return doc_id, {"doc": doc_id, "provisions": r["provisions"], "statements": enriched,
+                    "entities": [x.to_dict() for x in entities]}
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -231,6 +302,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     extra = train.load_annotations([params.train.annotations])
     gold = overlay(evaluate.load_gold(gold_dir), extra)  # researchers' corrections win
     pred = evaluate.load_prediction(extract_dir)
+    in_sample = None
+    if "entities" in params.extract.use_trained:
+        in_sample = evaluate.score(gold, pred)["micro"]  # the tagger trained on these very documents
+        pred = _lodo_prediction(params, gold, extra, extract_dir, pred)
     result = evaluate.score(gold, pred)
     rules, tp = _rule_features(params), _train_params(params)
     ids = {g["doc"] for g in gold}
@@ -242,6 +317,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     by_split = evaluate.grouped(gold, pred, {name: set(ids) for name, ids in ev.splits.items()})
     details = {"micro": result["micro"], "by_split": by_split, "by_genre": by_genre,
                "per_doc": result["per_doc"], "trained": trained}
+    if in_sample is not None:
+        details["entity_tagger"] = {"scored": "leave-one-document-out", "in_sample_micro": in_sample}
     io.write_json(out, evaluate.headline(result["micro"], by_split.get("unseen")))
     io.write_json(out.with_name("details.json"), details)
     io.write_csv(out.with_name("modality_confusion.csv"), ["gold", "predicted"], result["confusion"])

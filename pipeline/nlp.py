@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-from collections.abc import Iterable
+import warnings
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from .components.actors import DOER_ROLES, find_actors, load_role_rules
-from .components.entities import Entity, find_entities, load_entity_rules
+from .components.entities import Entity, Token, entity_at, find_entities, load_entity_rules
 from .components.instruments import instrument_with_confidence, load_taxonomy, regex_hits
 from .components.modality import classify_modality, load_triggers
 from .components.tokenizer import JiebaTokenizer
@@ -54,10 +55,16 @@ class EntityComponent:
     """Entities from regexes, the term gazetteer (spans of the SpanRuler) and the NP chunker."""
 
     def __init__(
-        self, rules_path: Path, userdict: Path, segmenter: str = "auto", hanlp: dict[str, Any] | None = None
+        self, rules_path: Path, userdict: Path, segmenter: str = "auto", hanlp: dict[str, Any] | None = None,
+        tagger_dir: Path | None = None,
     ) -> None:
         self.rules = load_entity_rules(rules_path)
         self.tokenizer = JiebaTokenizer(userdict, engine=segmenter)
+        self.tagger = None
+        if tagger_dir is not None:
+            from .components.tagger import EntityTagger
+
+            self.tagger = EntityTagger(tagger_dir)
         self.backend = None
         if hanlp and hanlp.get("enabled"):
             from .backends.hanlp import HanLPBackend, load_mapping
@@ -78,10 +85,24 @@ class EntityComponent:
         tags = self.tokenizer.tags
         return [(w, a, b, tags.get(w, "x")) for w, a, b, _ in tokens], ner
 
-    def __call__(self, doc: Doc) -> Doc:
+    def rule_pass(self, line: str, terms: list[tuple[int, int, str]]) -> tuple[list[Token], list[Entity]]:
+        """Tokens of one line and its entities by the rules."""
+        tokens, backend_spans = self.analyse(line)
+        return tokens, find_entities(line, tokens, self.rules, terms + backend_spans, self.tokenizer.tags)
+
+    def line_entities(self, line: str, terms: list[tuple[int, int, str]]) -> list[Entity]:
+        """Entities of one line: the rules' and, with a trained tagger, the tagger's."""
+        tokens, found = self.rule_pass(line, terms)
+        if self.tagger is None:
+            return found
+        by_span = {(e.start, e.end, e.label): e for e in found}
+        merged = self.tagger.merge(line, tokens, list(by_span))
+        return [by_span.get(s) or entity_at(line, *s, self.rules) for s in merged]
+
+    def lines(self, doc: Doc) -> Iterator[tuple[int, str, list[tuple[int, int, str]]]]:
+        """Offset, text and gazetteer terms (offsets into the line) of each line of a Doc."""
         text = doc_text(doc)
         terms = sorted((s.start_char, s.end_char, s.label_) for s in doc.spans.get(TERMS, []))
-        spans: list[Span] = []
         pos = 0
         k = 0
         for line in text.split("\n"):
@@ -95,14 +116,18 @@ class EntityComponent:
                 if e <= end:
                     line_terms.append((s - pos, e - pos, label))
                 j += 1
+            yield pos, line, line_terms
+            pos = end + 1
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans: list[Span] = []
+        for pos, line, terms in self.lines(doc):
             if line.strip():
-                tokens, backend_spans = self.analyse(line)
-                for ent in find_entities(line, tokens, self.rules, line_terms + backend_spans, self.tokenizer.tags):
+                for ent in self.line_entities(line, terms):
                     span = doc.char_span(ent.start + pos, ent.end + pos, label=ent.label, alignment_mode="expand")
                     if span is not None:
                         span._.entity = ent
                         spans.append(span)
-            pos = end + 1
         doc.spans[ENTITIES] = spans
         return doc
 
@@ -136,6 +161,8 @@ class StatementComponent:
         if use_trained:
             from . import train  # scikit-learn: only when a trained model is used
         for task in use_trained:
+            if task == "entities":
+                continue  # the entity component's
             rules = train.RuleFeatures(self.triggers, self.taxonomy)
             model = train.load(trained_dir, task, rules) if trained_dir else None
             if model is None:
@@ -202,12 +229,16 @@ class StatementComponent:
 
 
 @Language.factory(
-    "policy_entities", default_config={"models_dir": "models", "segmenter": "auto", "hanlp": {"enabled": False}}
+    "policy_entities",
+    default_config={"models_dir": "models", "segmenter": "auto", "hanlp": {"enabled": False}, "tagger_dir": None},
 )
-def make_entities(nlp: Language, name: str, models_dir: str, segmenter: str, hanlp: dict[str, Any]) -> EntityComponent:
+def make_entities(
+    nlp: Language, name: str, models_dir: str, segmenter: str, hanlp: dict[str, Any], tagger_dir: str | None
+) -> EntityComponent:
     base = Path(models_dir)
     return EntityComponent(
-        base / "patterns" / "entities.yaml", base / "lexicon" / "jieba_user.txt", segmenter, hanlp
+        base / "patterns" / "entities.yaml", base / "lexicon" / "jieba_user.txt", segmenter, hanlp,
+        Path(tagger_dir) if tagger_dir else None,
     )
 
 
@@ -227,14 +258,28 @@ def build_nlp(
     segmenter: str = "auto",
     hanlp: dict[str, Any] | None = None,
 ) -> Language:
-    """Blank zh (character segmenter) + term SpanRuler + entity and statement components."""
+    """Blank zh (character segmenter) + term SpanRuler + entity and statement components.
+
+    With ``entities`` in ``use_trained``, the entity tagger of ``trained_dir`` refines the
+    rule entities; without a trained one (`policy train` not run) the rules' stand, with a
+    warning."""
     register_extensions()
+    tagger_dir = None
+    if "entities" in use_trained:
+        from .components.tagger import EntityTagger
+
+        if EntityTagger.available(trained_dir):
+            tagger_dir = str(trained_dir)
+        else:
+            warnings.warn(f"{trained_dir}: no trained entity tagger (run `policy train`); entities from the rules",
+                          stacklevel=2)
     nlp = spacy.blank("zh")
     ruler = nlp.add_pipe("span_ruler", name="policy_terms", config={"spans_key": TERMS, "phrase_matcher_attr": "ORTH"})
     ruler.add_patterns(term_patterns(Path(models_dir) / "patterns" / "entities.yaml"))
     nlp.add_pipe(
         "policy_entities",
-        config={"models_dir": str(models_dir), "segmenter": segmenter, "hanlp": hanlp or {"enabled": False}},
+        config={"models_dir": str(models_dir), "segmenter": segmenter, "hanlp": hanlp or {"enabled": False},
+                "tagger_dir": tagger_dir},
     )
     nlp.add_pipe(
         "policy_statements",

@@ -75,6 +75,7 @@ class TrainSection:
     rule_weight: float
     min_examples: int
     min_confidence: float
+    entities: Any = None  # components.tagger.TaggerParams of the entity tagger
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,19 @@ def _get(group: dict[str, Any], key: str, where: str, kind: type) -> Any:
     return value
 
 
+def _tagger_params(raw: dict[str, Any], where: str) -> Any:
+    from .components.tagger import TaggerParams
+
+    if not isinstance(raw, dict):
+        raise ConfigError(where, "expected a mapping")
+    try:
+        params = TaggerParams(**{k: (tuple(v) if k == "labels" else v) for k, v in raw.items()})
+        float(params.c1), float(params.c2), int(params.max_iterations)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(where, f"bad entity tagger settings ({exc})") from None
+    return params
+
+
 def load_params(path: str | Path = "params.yaml") -> Params:
     """Read params.yaml; relative paths in it are taken relative to the file's folder."""
     path = Path(path)
@@ -174,9 +188,9 @@ def load_params(path: str | Path = "params.yaml") -> Params:
     )
     eg = raw.get("extract", {})
     use = _get(eg, "use_trained", f"{path}:extract", list)
-    bad = [t for t in use if t not in ("modality", "instrument")]
+    bad = [t for t in use if t not in ("entities", "modality", "instrument")]
     if bad:
-        raise ConfigError(f"{path}:extract", f"use_trained takes modality and/or instrument, not {bad}")
+        raise ConfigError(f"{path}:extract", f"use_trained takes entities, modality and/or instrument, not {bad}")
     extract = ExtractParams(
         models=p(eg, "models", f"{path}:extract"),
         trained=p(eg, "trained", f"{path}:extract"),
@@ -199,6 +213,7 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         rule_weight=_get(tg, "rule_weight", w, float),
         min_examples=_get(tg, "min_examples", w, int),
         min_confidence=_get(tg, "min_confidence", w, float),
+        entities=_tagger_params(tg.get("entities") or {}, f"{w}:entities"),
     )
     cg = raw.get("compare", {})
     w = f"{path}:compare"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -192,3 +193,34 @@ def load(folder: Path, task: str, rules: RuleFeatures) -> StatementModel | None:
     except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
         raise InputError(meta_path, f"not a trained model of this version ({exc}); run `policy train`") from None
     return StatementModel(task, rules, rule_vec, text_vec, clf, params)
+
+
+Sequence = tuple[list[dict[str, Any]], list[str]]
+
+
+def entity_sequences(nlp: Any, docs: Iterable[dict[str, Any]]) -> dict[str, list[Sequence]]:
+    """The entity tagger's training sequences of gold-format documents, by document: each
+    statement's features (its rule entities among them, by the rules-only pipeline ``nlp``)
+    and its gold entity tags (the document's entities placed by ``tagger.project``)."""
+    from .components.tagger import bio, features, project
+
+    ruler, component = nlp.get_pipe("policy_terms"), nlp.get_pipe("policy_entities")
+    out: dict[str, list[Sequence]] = {}
+    for d in docs:
+        wanted = Counter((e["text"], e["label"]) for e in d.get("entities", []))
+        texts = [s["text"].replace("\n", " ") for s in d["statements"]]
+        doc = ruler(nlp.make_doc("\n".join(texts)))
+        seqs = out.setdefault(d["doc"], [])
+        for _, line, terms in component.lines(doc):
+            tokens, found = component.rule_pass(line, terms)
+            rule = [(e.start, e.end, e.label) for e in found]
+            seqs.append((features(line, tokens, rule), bio(len(line), project(line, wanted))))
+    return out
+
+
+def fit_tagger(sequences: dict[str, list[Sequence]], params: Any, folder: Path, leave_out: str | None = None) -> Path:
+    """Fit the entity tagger on every document's sequences but ``leave_out``'s."""
+    from .components.tagger import fit as fit_crf
+
+    chosen = (s for doc, seqs in sorted(sequences.items()) if doc != leave_out for s in seqs)
+    return fit_crf(chosen, params, folder)

@@ -338,6 +338,20 @@ def _strip(text: str, start: int, end: int, label: str, rules: EntityRules) -> t
     return start, end
 
 
+def entity_at(text: str, start: int, end: int, label: str, rules: EntityRules) -> Entity:
+    """An entity of ``text[start:end]`` found by other means (the tagger), with the value a
+    MONEY span's amount gives (the money pattern searched inside it) and a DATE's norm."""
+    span = text[start:end]
+    if label == "MONEY":
+        m = rules.money.search(span)
+        if m:
+            value, bound = _money(m)
+            return Entity(start, end, label, span, value=value, bound=bound)
+    if label == "DATE":
+        return Entity(start, end, label, span, norm=_date_norm(span))
+    return Entity(start, end, label, span)
+
+
 def find_entities(
     text: str,
     tokens: list[Token],

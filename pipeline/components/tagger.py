@@ -1,0 +1,172 @@
+"""A sequence tagger the project trains itself: entity spans from characters, jieba words
+and the rule entities (a linear-chain CRF, CRFsuite through ``python-crfsuite``).
+
+The rules (``entities.py``) stay the first pass: their spans are features of the tagger,
+which learns from the gold files where the rules' boundaries and labels hold and where a
+phrase the rules never listed is an entity. ``features`` is pure; a fitted model is one
+CRFsuite file (no pickle). Leave-one-document-out scores are in ``eval/`` (``evaluate``);
+the tagger is used only for the labels ``TaggerParams.labels`` names, the others stay the
+rules' (MONEY, DATE and DOC carry the values the regexes parse).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+
+Token = tuple[str, int, int, str]
+Span = tuple[int, int, str]
+MODEL_FILE = "entities.crfsuite"
+META_FILE = "entities.json"
+
+
+@dataclass(frozen=True)
+class TaggerParams:
+    c1: float = 0.05  # L1 regularisation
+    c2: float = 0.01  # L2 regularisation
+    max_iterations: int = 150
+    labels: tuple[str, ...] = ("ORG", "TALENT", "LOC", "INDUSTRY", "DATE", "MONEY")
+
+
+def bio(n: int, spans: Iterable[Span]) -> list[str]:
+    """B-/I-/O tags of ``n`` characters; a span overlapping one placed before it is skipped
+    (spans are placed by start, the longer first)."""
+    tags = ["O"] * n
+    for s, e, label in sorted(spans, key=lambda x: (x[0], x[0] - x[1])):
+        if s < 0 or e > n or s >= e or any(t != "O" for t in tags[s:e]):
+            continue
+        tags[s] = "B-" + label
+        for k in range(s + 1, e):
+            tags[k] = "I-" + label
+    return tags
+
+
+def spans_from_tags(tags: Sequence[str]) -> list[Span]:
+    """The spans of B-/I- tags (an I- without its B- opens nothing)."""
+    out: list[Span] = []
+    i, n = 0, len(tags)
+    while i < n:
+        if tags[i].startswith("B-"):
+            label = tags[i][2:]
+            j = i + 1
+            while j < n and tags[j] == "I-" + label:
+                j += 1
+            out.append((i, j, label))
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def features(text: str, tokens: Sequence[Token], rule_spans: Iterable[Span]) -> list[dict[str, Any]]:
+    """One feature dict per character: the characters around it, the jieba word holding it
+    (word, part of speech, position in it) and its neighbours, and the rule entities' tag."""
+    n = len(text)
+    word: list[Token | None] = [None] * n
+    for tok in tokens:
+        for k in range(max(tok[1], 0), min(tok[2], n)):
+            word[k] = tok
+    rule = bio(n, rule_spans)
+    pad = "^^" + text + "$$"
+    out = []
+    for i, c in enumerate(text):
+        w = word[i] or (c, i, i + 1, "x")
+        s, e = w[1], w[2]
+        place = "S" if e - s == 1 else "B" if i == s else "E" if i == e - 1 else "M"
+        f: dict[str, Any] = {
+            "bias": 1.0, "c": c, "c-1": pad[i + 1], "c+1": pad[i + 3], "c-2": pad[i], "c+2": pad[i + 4],
+            "c-1c": pad[i + 1 : i + 3], "cc+1": pad[i + 2 : i + 4],
+            "w": w[0], "pos": w[3], "place": place, "pos|place": w[3] + place,
+            "rule": rule[i], "rule_label": rule[i][2:] or "O",
+        }
+        left = word[s - 1] if s > 0 else None
+        right = word[e] if e < n else None
+        if left is not None:
+            f["w-1"], f["pos-1"] = left[0], left[3]
+        if right is not None:
+            f["w+1"], f["pos+1"] = right[0], right[3]
+        out.append(f)
+    return out
+
+
+def project(text: str, wanted: Counter[tuple[str, str]]) -> list[Span]:
+    """Gold (text, label) mentions placed in ``text``: the longer names first, each at its
+    leftmost occurrence that overlaps nothing placed; ``wanted`` is decremented by what was
+    placed, so that a document's multiset of gold entities spreads over its statements."""
+    spans: list[Span] = []
+    for (name, label), count in sorted(wanted.items(), key=lambda kv: (-len(kv[0][0]), kv[0])):
+        at = 0
+        while count > 0 and name:
+            k = text.find(name, at)
+            if k < 0:
+                break
+            at = k + 1
+            if any(k < e and s < k + len(name) for s, e, _ in spans):
+                continue
+            spans.append((k, k + len(name), label))
+            count -= 1
+        wanted[(name, label)] = count
+    return sorted(spans)
+
+
+def fit(examples: Iterable[tuple[list[dict[str, Any]], list[str]]], params: TaggerParams, folder: Path) -> Path:
+    """Train on (features, tags) sequences; the model file is written atomically."""
+    import pycrfsuite
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    trainer = pycrfsuite.Trainer(verbose=False)
+    n = 0
+    for xseq, yseq in examples:
+        if xseq:
+            trainer.append(xseq, yseq)
+            n += 1
+    if not n:
+        raise ConfigError(folder, "no training sequences for the entity tagger")
+    trainer.set_params({"c1": params.c1, "c2": params.c2, "max_iterations": params.max_iterations,
+                        "feature.possible_transitions": True})
+    tmp = folder / (MODEL_FILE + ".tmp")
+    trainer.train(str(tmp))
+    tmp.replace(folder / MODEL_FILE)
+    meta = folder / (META_FILE + ".tmp")
+    meta.write_text(json.dumps({"params": asdict(params), "sequences": n}, sort_keys=True), encoding="utf-8")
+    meta.replace(folder / META_FILE)
+    return folder / MODEL_FILE
+
+
+class EntityTagger:
+    """A fitted tagger: ``merge`` gives a line's entity spans from its rule spans."""
+
+    def __init__(self, folder: Path) -> None:
+        import pycrfsuite
+
+        folder = Path(folder)
+        path = folder / MODEL_FILE
+        try:
+            meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+            self.labels = frozenset(meta["params"]["labels"])
+            self._tagger = pycrfsuite.Tagger()
+            self._tagger.open(str(path))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(path, f"cannot load the entity tagger ({exc})") from None
+
+    @staticmethod
+    def available(folder: Path | None) -> bool:
+        return folder is not None and (Path(folder) / MODEL_FILE).is_file() and (Path(folder) / META_FILE).is_file()
+
+    def tag(self, text: str, tokens: Sequence[Token], rule_spans: Sequence[Span]) -> list[Span]:
+        return spans_from_tags(self._tagger.tag(features(text, tokens, rule_spans))) if text else []
+
+    def merge(self, text: str, tokens: Sequence[Token], rule_spans: Sequence[Span]) -> list[Span]:
+        """The rule spans of labels the tagger does not decide, and the tagger's spans of the
+        labels it does that overlap none of those."""
+        kept = [s for s in rule_spans if s[2] not in self.labels]
+        learned = [s for s in self.tag(text, tokens, rule_spans)
+                   if s[2] in self.labels and not any(s[0] < k[1] and k[0] < s[1] for k in kept)]
+        return sorted(kept + learned)

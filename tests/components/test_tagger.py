@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from pipeline.components.tagger import (
+    EntityTagger, TaggerParams, bio, features, fit, project, spans_from_tags,
+)
+from pipeline.errors import ConfigError
+
+
+def test_bio_round_trips_and_skips_an_overlapping_span():
+    tags = bio(8, [(0, 3, "ORG"), (2, 5, "LOC"), (5, 7, "TALENT")])
+    assert tags == ["B-ORG", "I-ORG", "I-ORG", "O", "O", "B-TALENT", "I-TALENT", "O"]
+    assert spans_from_tags(tags) == [(0, 3, "ORG"), (5, 7, "TALENT")]
+
+
+def test_an_inside_tag_without_its_beginning_opens_no_span():
+    assert spans_from_tags(["O", "I-ORG", "I-ORG", "B-LOC"]) == [(3, 4, "LOC")]
+
+
+def test_project_places_longer_names_first_and_spends_the_counts():
+    wanted = Counter({("科技局", "ORG"): 1, ("区科技局", "ORG"): 1, ("企业", "ORG"): 5})
+    text = "区科技局会同科技局支持企业"
+    spans = project(text, wanted)
+    assert spans == [(0, 4, "ORG"), (6, 9, "ORG"), (11, 13, "ORG")]
+    assert wanted[("企业", "ORG")] == 4  # left for the document's later statements
+    assert wanted[("科技局", "ORG")] == 0
+
+
+def test_features_describe_each_character_with_its_word_and_rule_tag():
+    text = "支持青年创业"
+    tokens = [("支持", 0, 2, "v"), ("青年", 2, 4, "n"), ("创业", 4, 6, "v")]
+    feats = features(text, tokens, [(2, 4, "TALENT")])
+    assert len(feats) == len(text)
+    assert feats[2]["w"] == "青年" and feats[2]["place"] == "B" and feats[3]["place"] == "E"
+    assert feats[2]["rule"] == "B-TALENT" and feats[0]["rule"] == "O"
+    assert feats[2]["w-1"] == "支持" and feats[2]["w+1"] == "创业"
+    assert feats[0]["c-1"] == "^" and feats[-1]["c+1"] == "$"
+
+
+def _examples():
+    """Sentences of our own: 某某站 is a PLATFORM whatever the rules say, 5元 stays MONEY."""
+    out = []
+    for name in ("甲", "乙", "丙", "丁", "戊", "己", "庚", "辛"):
+        text = f"支持{name}某站发放5元"
+        tokens = [("支持", 0, 2, "v"), (name, 2, 3, "x"), ("某站", 3, 5, "n"), ("发放", 5, 7, "v"), ("5元", 7, 9, "m")]
+        rule = [(7, 9, "MONEY")]
+        out.append((text, tokens, rule, [(2, 5, "PLATFORM"), (7, 9, "MONEY")]))
+    return out
+
+
+def test_a_fitted_tagger_learns_a_name_the_rules_miss_and_keeps_the_rules_labels(tmp_path):
+    params = TaggerParams(c1=0.0, c2=0.01, max_iterations=50, labels=("PLATFORM",))
+    seqs = [(features(t, tok, rule), bio(len(t), gold)) for t, tok, rule, gold in _examples()]
+    fit(seqs, params, tmp_path)
+    assert EntityTagger.available(tmp_path)
+    tagger = EntityTagger(tmp_path)
+    text = "支持壬某站发放5元"
+    tokens = [("支持", 0, 2, "v"), ("壬", 2, 3, "x"), ("某站", 3, 5, "n"), ("发放", 5, 7, "v"), ("5元", 7, 9, "m")]
+    merged = tagger.merge(text, tokens, [(7, 9, "MONEY")])
+    assert (7, 9, "MONEY") in merged  # a label the tagger does not decide stays the rules'
+    assert any(s[2] == "PLATFORM" and text[s[0]:s[1]].endswith("某站") for s in merged)
+
+
+def test_training_on_nothing_and_a_damaged_model_are_clear_errors(tmp_path):
+    with pytest.raises(ConfigError, match="no training sequences"):
+        fit([], TaggerParams(), tmp_path)
+    (tmp_path / "entities.crfsuite").write_bytes(b"not a model")
+    (tmp_path / "entities.json").write_text('{"params": {"labels": ["ORG"]}}', encoding="utf-8")
+    with pytest.raises(ConfigError, match="cannot load the entity tagger"):
+        EntityTagger(tmp_path)
