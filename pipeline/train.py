@@ -195,7 +195,7 @@ def load(folder: Path, task: str, rules: RuleFeatures) -> StatementModel | None:
     return StatementModel(task, rules, rule_vec, text_vec, clf, params)
 
 
-Sequence = tuple[list[dict[str, Any]], list[str]]
+Sequence = tuple[list[list[str]], list[str]]
 
 
 def entity_sequences(nlp: Any, docs: Iterable[dict[str, Any]]) -> dict[str, list[Sequence]]:

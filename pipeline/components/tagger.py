@@ -64,33 +64,40 @@ def spans_from_tags(tags: Sequence[str]) -> list[Span]:
     return out
 
 
-def features(text: str, tokens: Sequence[Token], rule_spans: Iterable[Span]) -> list[dict[str, Any]]:
-    """One feature dict per character: the characters around it, the jieba word holding it
-    (word, part of speech, position in it) and its neighbours, and the rule entities' tag."""
+def features(text: str, tokens: Sequence[Token], rule_spans: Iterable[Span]) -> list[list[str]]:
+    """The features of each character, as CRFsuite's ``name:value`` strings: the characters
+    around it, the jieba word holding it (word, part of speech, position in it) and its
+    neighbours, and the rule entities' tag. A word's own features are built once for all
+    its characters."""
     n = len(text)
-    word: list[Token | None] = [None] * n
-    for tok in tokens:
-        for k in range(max(tok[1], 0), min(tok[2], n)):
-            word[k] = tok
+    owner = [-1] * n
+    toks = [t for t in tokens if 0 <= t[1] < t[2] <= n]
+    for k, tok in enumerate(toks):
+        for i in range(tok[1], tok[2]):
+            owner[i] = k
+    word_feats: list[list[str]] = []
+    for k, (w, s, e, pos) in enumerate(toks):
+        f = ["w:" + w]
+        if s > 0 and owner[s - 1] >= 0:
+            left = toks[owner[s - 1]]
+            f += ("w-1:" + left[0], "pos-1:" + left[3])
+        if e < n and owner[e] >= 0:
+            right = toks[owner[e]]
+            f += ("w+1:" + right[0], "pos+1:" + right[3])
+        word_feats.append(f)
     rule = bio(n, rule_spans)
     pad = "^^" + text + "$$"
     out = []
     for i, c in enumerate(text):
-        w = word[i] or (c, i, i + 1, "x")
-        s, e = w[1], w[2]
-        place = "S" if e - s == 1 else "B" if i == s else "E" if i == e - 1 else "M"
-        f: dict[str, Any] = {
-            "bias": 1.0, "c": c, "c-1": pad[i + 1], "c+1": pad[i + 3], "c-2": pad[i], "c+2": pad[i + 4],
-            "c-1c": pad[i + 1 : i + 3], "cc+1": pad[i + 2 : i + 4],
-            "w": w[0], "pos": w[3], "place": place, "pos|place": w[3] + place,
-            "rule": rule[i], "rule_label": rule[i][2:] or "O",
-        }
-        left = word[s - 1] if s > 0 else None
-        right = word[e] if e < n else None
-        if left is not None:
-            f["w-1"], f["pos-1"] = left[0], left[3]
-        if right is not None:
-            f["w+1"], f["pos+1"] = right[0], right[3]
+        k = owner[i]
+        if k >= 0:
+            _, s, e, pos = toks[k]
+            place = "S" if e - s == 1 else "B" if i == s else "E" if i == e - 1 else "M"
+            f = ["bias", "pos|place:" + pos + place, *word_feats[k]]
+        else:  # a character no token covers
+            f = ["bias", "pos|place:xS", "w:" + c]
+        f += ("c:" + c, "c-1:" + pad[i + 1], "c+1:" + pad[i + 3],
+              "c-1c:" + pad[i + 1 : i + 3], "cc+1:" + pad[i + 2 : i + 4], "rule:" + rule[i])
         out.append(f)
     return out
 
@@ -115,7 +122,7 @@ def project(text: str, wanted: Counter[tuple[str, str]]) -> list[Span]:
     return sorted(spans)
 
 
-def fit(examples: Iterable[tuple[list[dict[str, Any]], list[str]]], params: TaggerParams, folder: Path) -> Path:
+def fit(examples: Iterable[tuple[list[list[str]], list[str]]], params: TaggerParams, folder: Path) -> Path:
     """Train on (features, tags) sequences; the model file is written atomically."""
     import pycrfsuite
 
