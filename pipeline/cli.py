@@ -750,7 +750,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+    _warn(str(message))  # one "warning:" line, not Python's file:line form
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import warnings
+
+    warnings.showwarning = _show_warning
     try:
         parser = build_parser()
         args, extra = parser.parse_known_args(argv)

@@ -71,3 +71,25 @@ def test_training_on_nothing_and_a_damaged_model_are_clear_errors(tmp_path):
     (tmp_path / "entities.json").write_text('{"params": {"labels": ["ORG"]}}', encoding="utf-8")
     with pytest.raises(ConfigError, match="cannot load the entity tagger"):
         EntityTagger(tmp_path)
+
+
+def test_leave_one_document_out_leaves_the_scored_document_out_of_training(tmp_path):
+    import json
+
+    from pipeline.train import fit_tagger
+
+    seqs = [(features(t, tok, rule), bio(len(t), gold)) for t, tok, rule, gold in _examples()]
+    by_doc = {"a": seqs[:3], "b": seqs[3:]}
+    fit_tagger(by_doc, TaggerParams(max_iterations=5), tmp_path, leave_out="a")
+    assert json.loads((tmp_path / "entities.json").read_text(encoding="utf-8"))["sequences"] == len(seqs) - 3
+
+
+def test_without_a_trained_tagger_the_pipeline_warns_and_uses_the_rules(tmp_path):
+    from pathlib import Path
+
+    from pipeline.nlp import build_nlp
+
+    models = Path(__file__).resolve().parents[2] / "models"
+    with pytest.warns(UserWarning, match="no trained entity tagger"):
+        nlp = build_nlp(models, tmp_path, ("entities",))
+    assert nlp.get_pipe("policy_entities").tagger is None
