@@ -232,8 +232,7 @@ def _rules_nlp(params: Params) -> Any:
 _FOLDS: dict[str, Any] = {}  # what forked fold workers inherit
 
 
-def _lodo_prediction(params: Params, gold: list[dict], extra: list[dict], extract_dir: Path,
-                     pred: dict[str, dict]) -> dict[str, dict]:
+def _lodo_prediction(params: Params, gold: list[dict], extra: list[dict], pred: dict[str, dict]) -> dict[str, dict]:
     """The extraction of each gold document re-run with an entity tagger trained on the
     other documents: what the pipeline does with a text it was not trained on. The scores
     of a trained component's own documents would say nothing about new ones. Folds run in
@@ -242,15 +241,9 @@ def _lodo_prediction(params: Params, gold: list[dict], extra: list[dict], extrac
     from concurrent.futures import ProcessPoolExecutor
 
     from . import train
-    from .io import read_jsonl
 
     wanted = {g["doc"] for g in gold} & set(pred)
-    records: dict[str, dict[str, list]] = {d: {"documents": [], "provisions": [], "statements": []} for d in wanted}
-    for name in ("documents", "provisions", "statements") if wanted else ():
-        for rec in read_jsonl(extract_dir / f"{name}.jsonl"):
-            if rec["doc_id"] in records:
-                records[rec["doc_id"]][name].append(rec)
-    _FOLDS.update(params=params, records=records, sequences=train.entity_sequences(_rules_nlp(params), gold + extra))
+    _FOLDS.update(params=params, records=pred, sequences=train.entity_sequences(_rules_nlp(params), gold + extra))
     out = dict(pred)
     workers = min(len(wanted), os.cpu_count() or 1, 4)
     try:
@@ -274,7 +267,7 @@ def _fold(doc_id: str) -> tuple[str, dict]:
 
     params, r = _FOLDS["params"], _FOLDS["records"][doc_id]
     e = params.extract
-    document = Document(**r["documents"][0])
+    document = Document(**r["document"])
     provisions = [Provision(**p) for p in r["provisions"]]
     statements = [Statement(**{k: s[k] for k in ("doc_id", "provision_id", "statement_id", "text", "start", "end")})
                   for s in r["statements"]]
@@ -285,8 +278,7 @@ def _fold(doc_id: str) -> tuple[str, dict]:
         # with no other gold document to learn from, the rules alone
         extractor = Extractor.load(e.models, Path(tmp), ("entities",) if others else (), e.segmenter, e.hanlp)
         enriched, entities = extractor.extract(document, provisions, statements)
-    return doc_id, {"doc": doc_id, "provisions": r["provisions"], "statements": enriched,
-                    "entities": [x.to_dict() for x in entities]}
+    return doc_id, {**r, "statements": enriched, "entities": [x.to_dict() for x in entities]}
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -305,7 +297,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     in_sample = None
     if "entities" in params.extract.use_trained:
         in_sample = evaluate.score(gold, pred)["micro"]  # the tagger trained on these very documents
-        pred = _lodo_prediction(params, gold, extra, extract_dir, pred)
+        pred = _lodo_prediction(params, gold, extra, pred)
     result = evaluate.score(gold, pred)
     rules, tp = _rule_features(params), _train_params(params)
     ids = {g["doc"] for g in gold}

@@ -57,10 +57,12 @@ def load_gold(gold_dir: Path) -> list[dict[str, Any]]:
 
 
 def load_prediction(extract_dir: Path) -> dict[str, dict[str, Any]]:
-    """Predicted documents keyed by doc id, with their provisions, statements and entities."""
+    """Predicted documents keyed by doc id, with their document record, provisions, statements
+    and entities."""
     docs: dict[str, dict[str, Any]] = {}
     for rec in read_jsonl(Path(extract_dir) / "documents.jsonl"):
-        docs[rec["doc_id"]] = {"doc": rec["doc_id"], "provisions": [], "statements": [], "entities": []}
+        docs[rec["doc_id"]] = {"doc": rec["doc_id"], "document": rec, "provisions": [], "statements": [],
+                               "entities": []}
     for key in ("provisions", "statements", "entities"):
         path = Path(extract_dir) / f"{key}.jsonl"
         if not path.exists():

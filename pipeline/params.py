@@ -139,11 +139,10 @@ def _tagger_params(raw: dict[str, Any], where: str) -> Any:
     if not isinstance(raw, dict):
         raise ConfigError(where, "expected a mapping")
     try:
-        params = TaggerParams(**{k: (tuple(v) if k == "labels" else v) for k, v in raw.items()})
-        float(params.c1), float(params.c2), int(params.max_iterations)
+        p = TaggerParams(**raw)
+        return TaggerParams(float(p.c1), float(p.c2), int(p.max_iterations), tuple(map(str, p.labels)))
     except (TypeError, ValueError) as exc:
         raise ConfigError(where, f"bad entity tagger settings ({exc})") from None
-    return params
 
 
 def load_params(path: str | Path = "params.yaml") -> Params:

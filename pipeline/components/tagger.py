@@ -6,7 +6,7 @@ which learns from the gold files where the rules' boundaries and labels hold and
 phrase the rules never listed is an entity. ``features`` is pure; a fitted model is one
 CRFsuite file (no pickle). Leave-one-document-out scores are in ``eval/`` (``evaluate``);
 the tagger is used only for the labels ``TaggerParams.labels`` names, the others stay the
-rules' (MONEY, DATE and DOC carry the values the regexes parse).
+rules'.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..io import write_json
+from .entities import Token
 
-Token = tuple[str, int, int, str]
 Span = tuple[int, int, str]
 MODEL_FILE = "entities.crfsuite"
 META_FILE = "entities.json"
@@ -141,9 +142,7 @@ def fit(examples: Iterable[tuple[list[list[str]], list[str]]], params: TaggerPar
     tmp = folder / (MODEL_FILE + ".tmp")
     trainer.train(str(tmp))
     tmp.replace(folder / MODEL_FILE)
-    meta = folder / (META_FILE + ".tmp")
-    meta.write_text(json.dumps({"params": asdict(params), "sequences": n}, sort_keys=True), encoding="utf-8")
-    meta.replace(folder / META_FILE)
+    write_json(folder / META_FILE, {"params": asdict(params), "sequences": n})
     return folder / MODEL_FILE
 
 
