@@ -215,9 +215,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     for task, model in sorted(models.items()):
         state = f"{len(model.clf.classes_)} classes" if model else "not trained (too few examples)"
         print(f"{task}: {state}", file=sys.stderr)
-    sequences = train.entity_sequences(_rules_nlp(params), docs)
+    nlp = _rules_nlp(params)
+    sequences = train.entity_sequences(nlp, docs)
     train.fit_tagger(sequences, params.train.entities, out)
     print(f"entities: tagger on {sum(map(len, sequences.values()))} statements", file=sys.stderr)
+    actor_examples = train.actor_examples(nlp, docs)
+    train.fit_actors(actor_examples, params.train.actors, out)
+    n = sum(len(c) for xs in actor_examples.values() for _, c in xs)
+    print(f"actors: model on {n} candidates", file=sys.stderr)
     return 0
 
 
@@ -232,19 +237,25 @@ def _rules_nlp(params: Params) -> Any:
 _FOLDS: dict[str, Any] = {}  # what forked fold workers inherit
 
 
-def _lodo_prediction(params: Params, gold: list[dict], extra: list[dict], pred: dict[str, dict]) -> dict[str, dict]:
-    """The extraction of each gold document re-run with an entity tagger trained on the
-    other documents: what the pipeline does with a text it was not trained on. The scores
-    of a trained component's own documents would say nothing about new ones. Folds run in
-    parallel (one per core, forked); the result does not depend on how many."""
+def _lodo_prediction(
+    params: Params, gold: list[dict], extra: list[dict], pred: dict[str, dict]
+) -> tuple[dict[str, dict], dict[str, dict]]:
+    """The extraction of each gold document re-run with the trained components (entity
+    tagger, actor model) fitted on the other documents: what the pipeline does with a text
+    it was not trained on. The scores of a trained component's own documents would say
+    nothing about new ones. The second result is the same with the actor model toggled (on
+    if the path leaves it off, off if not), so that its worth is measured either way. Folds
+    run in parallel (one per core, forked); the result does not depend on how many."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from . import train
 
     wanted = {g["doc"] for g in gold} & set(pred)
-    _FOLDS.update(params=params, records=pred, sequences=train.entity_sequences(_rules_nlp(params), gold + extra))
-    out = dict(pred)
+    nlp = _rules_nlp(params)
+    _FOLDS.update(params=params, records=pred, sequences=train.entity_sequences(nlp, gold + extra),
+                  actors=train.actor_examples(nlp, gold + extra))
+    out, toggled = dict(pred), dict(pred)
     workers = min(len(wanted), os.cpu_count() or 1, 4)
     try:
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
@@ -254,14 +265,16 @@ def _lodo_prediction(params: Params, gold: list[dict], extra: list[dict], pred: 
             folds = [_fold(d) for d in _progress(sorted(wanted), "fold")]
     finally:
         _FOLDS.clear()
-    out.update(folds)
-    return out
+    out.update((d, rec) for d, rec, _ in folds)
+    toggled.update((d, alt) for d, _, alt in folds)
+    return out, toggled
 
 
-def _fold(doc_id: str) -> tuple[str, dict]:
+def _fold(doc_id: str) -> tuple[str, dict, dict]:
     import tempfile
 
     from . import train
+    from .components.actor_model import ActorModel
     from .extract import Extractor
     from .records import Document, Provision, Statement
 
@@ -273,12 +286,37 @@ def _fold(doc_id: str) -> tuple[str, dict]:
                   for s in r["statements"]]
     others = any(seqs for d, seqs in _FOLDS["sequences"].items() if d != doc_id)
     with tempfile.TemporaryDirectory() as tmp:
-        if others:
+        used: list[str] = []
+        if others and "entities" in e.use_trained:
             train.fit_tagger(_FOLDS["sequences"], params.train.entities, Path(tmp), leave_out=doc_id)
+            used.append("entities")
+        if others:
+            train.fit_actors(_FOLDS["actors"], params.train.actors, Path(tmp), leave_out=doc_id)
+        with_model = used + ["actors"] if ActorModel.available(Path(tmp)) else used
         # with no other gold document to learn from, the rules alone
-        extractor = Extractor.load(e.models, Path(tmp), ("entities",) if others else (), e.segmenter, e.hanlp)
-        enriched, entities = extractor.extract(document, provisions, statements)
-    return doc_id, {**r, "statements": enriched, "entities": [x.to_dict() for x in entities]}
+        records = []
+        for components in (with_model, used) if "actors" in e.use_trained else (used, with_model):
+            extractor = Extractor.load(e.models, Path(tmp), tuple(components), e.segmenter, e.hanlp)
+            enriched, entities = extractor.extract(document, provisions, statements)
+            records.append({**r, "statements": enriched, "entities": [x.to_dict() for x in entities]})
+    return doc_id, records[0], records[1]
+
+
+def _actor_model_metrics(gold: list[dict], pred: dict, toggled: dict, splits: dict, params: Params) -> dict:
+    """Actor and implied-issuer scores (leave-one-document-out) with the actor model and
+    with the rules alone, over all gold documents and the unseen split."""
+    from . import evaluate
+
+    on = "actors" in params.extract.use_trained
+    runs = {"model": pred, "rules": toggled} if on else {"model": toggled, "rules": pred}
+    keys = ("actor_f1", "actor_text_f1", "implied_issuer_accuracy")
+    out: dict[str, Any] = {"on_path": on}
+    for name, records in runs.items():
+        for group, docs in (("all", gold), ("unseen", [g for g in gold if g["doc"] in splits.get("unseen", ())])):
+            if docs:
+                micro = evaluate.score(docs, records)["micro"]
+                out[f"{name}_{group}"] = {k: round(float(micro[k]), 4) for k in keys}
+    return out
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -294,10 +332,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     extra = train.load_annotations([params.train.annotations])
     gold = overlay(evaluate.load_gold(gold_dir), extra)  # researchers' corrections win
     pred = evaluate.load_prediction(extract_dir)
-    in_sample = None
-    if "entities" in params.extract.use_trained:
-        in_sample = evaluate.score(gold, pred)["micro"]  # the tagger trained on these very documents
-        pred = _lodo_prediction(params, gold, extra, pred)
+    in_sample, toggled = None, None
+    if {"entities", "actors"} & set(params.extract.use_trained):
+        in_sample = evaluate.score(gold, pred)["micro"]  # the models trained on these very documents
+        pred, toggled = _lodo_prediction(params, gold, extra, pred)
     result = evaluate.score(gold, pred)
     rules, tp = _rule_features(params), _train_params(params)
     ids = {g["doc"] for g in gold}
@@ -311,6 +349,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                "per_doc": result["per_doc"], "trained": trained}
     if in_sample is not None:
         details["entity_tagger"] = {"scored": "leave-one-document-out", "in_sample_micro": in_sample}
+    if toggled is not None:
+        details["trained"]["actors"] = _actor_model_metrics(gold, pred, toggled, ev.splits, params)
     io.write_json(out, evaluate.headline(result["micro"], by_split.get("unseen")))
     io.write_json(out.with_name("details.json"), details)
     io.write_csv(out.with_name("modality_confusion.csv"), ["gold", "predicted"], result["confusion"])

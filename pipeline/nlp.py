@@ -158,11 +158,17 @@ class StatementComponent:
         for cue in sorted(self.triggers.literal):
             self.trigger_matcher.add(cue, [nlp.make_doc(cue)])
         self.trained = {}
-        if use_trained:
-            from . import train  # scikit-learn: only when a trained model is used
-        for task in use_trained:
-            if task == "entities":
-                continue  # the entity component's
+        self.actor_model = None
+        if "actors" in use_trained:
+            from .components.actor_model import ActorModel
+
+            if not ActorModel.available(trained_dir):
+                raise ConfigError(trained_dir or models_dir, "no trained actor model; run `policy train`")
+            self.actor_model = ActorModel.load(trained_dir)
+        statement_tasks = [t for t in use_trained if t not in ("entities", "actors")]  # those are not StatementModels
+        if statement_tasks:
+            from . import train  # scikit-learn: only when a trained statement model is used
+        for task in statement_tasks:
             rules = train.RuleFeatures(self.triggers, self.taxonomy)
             model = train.load(trained_dir, task, rules) if trained_dir else None
             if model is None:
@@ -202,7 +208,7 @@ class StatementComponent:
             inside = [
                 Entity(a - s0, b - s0, label, text[a:b]) for a, b, label in ents[lo:hi] if b <= s1
             ]
-            actors, implied = find_actors(stext, inside, tag, self.roles, issuers)
+            actors, implied = find_actors(stext, inside, tag, self.roles, issuers, self.actor_model)
             if is_leadin:
                 leadin_doers[provision] = implied
             elif (tag.from_rule == "inherited" and parents.get(provision) in leadin_doers

@@ -76,6 +76,16 @@ class TrainSection:
     min_examples: int
     min_confidence: float
     entities: Any = None  # components.tagger.TaggerParams of the entity tagger
+    actors: ActorParams | None = None  # the actor model's
+
+
+@dataclass(frozen=True)
+class ActorParams:
+    c: float = 1.0  # inverse regularisation of the logistic regression
+    min_confidence: float = 0.0  # the model overrides the rules' decision only when this sure
+
+
+TRAINED_COMPONENTS = ("entities", "actors", "modality", "instrument")
 
 
 @dataclass(frozen=True)
@@ -187,9 +197,9 @@ def load_params(path: str | Path = "params.yaml") -> Params:
     )
     eg = raw.get("extract", {})
     use = _get(eg, "use_trained", f"{path}:extract", list)
-    bad = [t for t in use if t not in ("entities", "modality", "instrument")]
+    bad = [t for t in use if t not in TRAINED_COMPONENTS]
     if bad:
-        raise ConfigError(f"{path}:extract", f"use_trained takes entities, modality and/or instrument, not {bad}")
+        raise ConfigError(f"{path}:extract", f"use_trained takes {', '.join(TRAINED_COMPONENTS)}, not {bad}")
     extract = ExtractParams(
         models=p(eg, "models", f"{path}:extract"),
         trained=p(eg, "trained", f"{path}:extract"),
@@ -213,6 +223,8 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         min_examples=_get(tg, "min_examples", w, int),
         min_confidence=_get(tg, "min_confidence", w, float),
         entities=_tagger_params(tg.get("entities") or {}, f"{w}:entities"),
+        actors=ActorParams(**{k: _get(tg.get("actors") or {}, k, f"{w}:actors", float)
+                              for k in ("c", "min_confidence") if k in (tg.get("actors") or {})}),
     )
     cg = raw.get("compare", {})
     w = f"{path}:compare"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,10 +23,14 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from .components.actor_model import gold_classes
+from .components.actors import Context, candidates
+from .components.entities import Entity
 from .components.instruments import Taxonomy, classify_instrument, instrument_scores
 from .components.modality import TriggerTable, classify_modality
 from .errors import InputError
 from .io import atomic_writer, read_jsonl
+from .normalize import match_key
 
 TASKS = ("modality", "instrument")
 
@@ -198,24 +202,60 @@ def load(folder: Path, task: str, rules: RuleFeatures) -> StatementModel | None:
 Sequence = tuple[list[list[str]], list[str]]
 
 
+def _rule_lines(nlp: Any, doc: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, list[Any], list[Entity]]]:
+    """Each statement of a gold-format document with its tokens and its entities by the
+    rules-only pipeline ``nlp``: what the trained components see as their input."""
+    ruler, component = nlp.get_pipe("policy_terms"), nlp.get_pipe("policy_entities")
+    texts = [s["text"].replace("\n", " ") for s in doc["statements"]]
+    sdoc = ruler(nlp.make_doc("\n".join(texts)))
+    for statement, (_, line, terms) in zip(doc["statements"], component.lines(sdoc)):
+        tokens, found = component.rule_pass(line, terms)
+        yield statement, line, tokens, found
+
+
 def entity_sequences(nlp: Any, docs: Iterable[dict[str, Any]]) -> dict[str, list[Sequence]]:
     """The entity tagger's training sequences of gold-format documents, by document: each
-    statement's features (its rule entities among them, by the rules-only pipeline ``nlp``)
-    and its gold entity tags (the document's entities placed by ``tagger.project``)."""
+    statement's features (its rule entities among them) and its gold entity tags (the
+    document's entities placed by ``tagger.project``)."""
     from .components.tagger import bio, features, project
 
-    ruler, component = nlp.get_pipe("policy_terms"), nlp.get_pipe("policy_entities")
     out: dict[str, list[Sequence]] = {}
     for d in docs:
         wanted = Counter((e["text"], e["label"]) for e in d.get("entities", []))
-        texts = [s["text"].replace("\n", " ") for s in d["statements"]]
-        doc = ruler(nlp.make_doc("\n".join(texts)))
         seqs = out.setdefault(d["doc"], [])
-        for _, line, terms in component.lines(doc):
-            tokens, found = component.rule_pass(line, terms)
+        for _, line, tokens, found in _rule_lines(nlp, d):
             rule = [(e.start, e.end, e.label) for e in found]
             seqs.append((features(line, tokens, rule), bio(len(line), project(line, wanted))))
     return out
+
+
+ActorExample = tuple[Context, list[str]]
+
+
+def actor_examples(nlp: Any, docs: Iterable[dict[str, Any]]) -> dict[str, list[ActorExample]]:
+    """The actor model's training examples of gold-format documents, by document: each
+    statement's candidates (by the rules, on the rules' entities and modality) and their
+    gold classes."""
+    stm = nlp.get_pipe("policy_statements")
+    out: dict[str, list[ActorExample]] = {}
+    for d in docs:
+        examples = out.setdefault(d["doc"], [])
+        for statement, line, _, found in _rule_lines(nlp, d):
+            ctx = candidates(line, found, classify_modality(line, stm.triggers), stm.roles)
+            gold = [(match_key(a["text"]), a["role"]) for a in statement.get("actors", [])]
+            examples.append((ctx, gold_classes(ctx, gold, match_key)))
+    return out
+
+
+def fit_actors(examples: dict[str, list[ActorExample]], params: Any, folder: Path, leave_out: str | None = None) -> None:
+    """Fit the actor model on every document's examples but ``leave_out``'s and save it to
+    ``folder`` (nothing is written when the examples hold a single class)."""
+    from .components.actor_model import fit as fit_model
+
+    chosen = (x for doc, xs in sorted(examples.items()) if doc != leave_out for x in xs)
+    model = fit_model(chosen, c=params.c, min_confidence=params.min_confidence)
+    if model is not None:
+        model.save(Path(folder))
 
 
 def fit_tagger(sequences: dict[str, list[Sequence]], params: Any, folder: Path, leave_out: str | None = None) -> Path:

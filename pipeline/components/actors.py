@@ -13,6 +13,7 @@ import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 from ..errors import ConfigError
@@ -37,6 +38,19 @@ class ActorMention:
     end: int
     canonical: str
     type: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A span considered as an actor: ``start`` takes in coordinated levels (市或者区、县…),
+    ``core`` is where the entity or word itself starts."""
+
+    start: int
+    end: int
+    core: int
+    kind: str  # ORG, TALENT, BODY, COLLECTIVE, PLACE, PERSON or BARE
+    role: str | None  # the rules' role; None: not an actor for the rules
+    reason: str  # the rule that decided
 
 
 @dataclass(frozen=True)
@@ -179,14 +193,66 @@ def _role(masked: str, start: int, end: int, rules: RoleRules, clause_start: int
     return None
 
 
-def find_actors(
-    text: str,
-    entities: list[Entity],
-    tag: ModalityTag,
-    rules: RoleRules,
-    issuers: list[str],
-) -> tuple[list[ActorMention], bool]:
-    """Actor mentions of one statement (offsets relative to it) and its implied_issuer flag."""
+def _rule_role(
+    text: str, masked: str, s: int, e: int, kind: str, tag: ModalityTag, rules: RoleRules,
+    breaks: list[int], alias_spans: list[tuple[int, int]], previous: tuple[int, str] | None, benefit: bool,
+) -> tuple[str | None, str]:
+    """The role the rules give the candidate ``text[s:e]`` (None: not an actor) and why."""
+    if any(a <= s < b for a, b in alias_spans):
+        return None, "alias"  # an alias being defined: （以下简称市人事局）
+    if text[s:e] in rules.deictic:
+        return None, "deictic"  # 区委区政府 as the doer: the issuing authorities themselves (implied_issuer)
+    clause_start = breaks[bisect.bisect_right(breaks, s) - 1]
+    lead_in = masked[clause_start:s]
+    head_of_np = rules.np_end.match(masked[e:].lstrip(_MASK + _OTHER + "、和及与等"))
+    trimmed = lead_in.rstrip(_MASK + _OTHER + "、")
+    trimmed = rules.lead_in_noise.sub("", trimmed).rstrip(_MASK + _OTHER + "、")
+    if head_of_np and (rules.not_actor_before.search(trimmed) or rules.not_actor_in_clause.search(lead_in)):
+        return None, "made"  # 设立人才交流服务机构: the object made, not an actor
+    if rules.not_actor_after.match(masked[e:]):
+        return None, "possessor"  # 市委关于…的部署要求: the possessor of a nominal act
+    role = _role(masked, s, e, rules, clause_start)
+    reason = "cue" if role else "none"
+    coordinated = previous is not None and rules.coordination.match(masked[previous[0] : s])
+    if role is None and coordinated:
+        role, reason = previous[1], "coordinated"  # 单位和个人: the second shares the first one's role
+    span = text[s:e]
+    at_start = s == 0 or masked[s - 1] in "，,；;：:"
+    if kind == "BARE" or span in rules.beneficiary_only:
+        if role != "beneficiary":
+            return None, "bare"
+    elif kind in ("TALENT", "PERSON"):
+        # talent can hold any role; without a cue only as the subject of its clause
+        if role is None and not (rules.subject_at_clause_start and at_start):
+            return None, "no_cue"
+        if role is None and benefit:
+            role, reason = "beneficiary", "benefit_subject"  # 留学人员来京创业的，给予…: the subject of a benefit
+    elif kind in ("COLLECTIVE", "PLACE"):
+        if role is None and not (rules.subject_at_clause_start and at_start):
+            return None, "no_cue"
+    elif role is None and benefit and s < tag.pivot and "的" in lead_in and masked[e:e + 1] in "，,":
+        role, reason = "beneficiary", "qualified"  # 登记注册满一年的企业，给予…: the one a condition qualifies
+    if role is None:
+        role, reason = "responsible", "default"
+    if role == "responsible" and tag.modality == "permission" and tag.main_start <= s < tag.pivot:
+        role, reason = "addressee", "permitted"  # 当事人…可以…: the permitted doer
+    return role, reason
+
+
+@dataclass(frozen=True)
+class Context:
+    """A statement's candidates as the rules see them: its text with every candidate masked
+    (``_MASK``) and every other entity hidden (``_OTHER``), and its modality."""
+
+    text: str
+    masked: str
+    tag: ModalityTag
+    candidates: tuple[Candidate, ...]
+
+
+def candidates(text: str, entities: list[Entity], tag: ModalityTag, rules: RoleRules) -> Context:
+    """Every span of one statement considered as an actor, with the rules' role or the
+    reason they drop it."""
     cands: list[tuple[int, int, str]] = []  # start, end, kind
     taken = [(e.start, e.end) for e in entities if e.label in ("ORG", "TALENT")]
     for e in entities:
@@ -239,50 +305,43 @@ def find_actors(
     masked = "".join(chars)
     breaks = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(masked)]
     alias_spans = [(m.start(), m.end()) for m in _ALIAS.finditer(text)]
-    mentions: list[ActorMention] = []
+    out: list[Candidate] = []
     previous: tuple[int, str] | None = None  # end and role of the last mention kept
     benefit = tag.modality in rules.talent_subject_benefits or bool(rules.talent_subject_benefits & set(tag.also))
     for s, e, kind in cands:
-        if any(a <= s < b for a, b in alias_spans):
-            continue  # an alias being defined: （以下简称市人事局）
-        if text[s:e] in rules.deictic:
-            continue  # 区委区政府 as the doer: the issuing authorities themselves (implied_issuer)
-        clause_start = breaks[bisect.bisect_right(breaks, s) - 1]
-        lead_in = masked[clause_start:s]
-        head_of_np = rules.np_end.match(masked[e:].lstrip(_MASK + _OTHER + "、和及与等"))
-        trimmed = lead_in.rstrip(_MASK + _OTHER + "、")
-        trimmed = rules.lead_in_noise.sub("", trimmed).rstrip(_MASK + _OTHER + "、")
-        if head_of_np and (rules.not_actor_before.search(trimmed) or rules.not_actor_in_clause.search(lead_in)):
+        role, reason = _rule_role(text, masked, s, e, kind, tag, rules, breaks, alias_spans, previous, benefit)
+        if reason == "made":
             previous = None
-            continue  # 设立人才交流服务机构: the object made, not an actor
-        if rules.not_actor_after.match(masked[e:]):
-            continue  # 市委关于…的部署要求: the possessor of a nominal act
-        role = _role(masked, s, e, rules, clause_start)
-        coordinated = previous is not None and rules.coordination.match(masked[previous[0] : s])
-        if role is None and coordinated:
-            role = previous[1]  # 单位和个人: the second shares the first one's role
-        span = text[s:e]
-        at_start = s == 0 or masked[s - 1] in "，,；;：:"
-        if kind == "BARE" or span in rules.beneficiary_only:
-            if role != "beneficiary":
-                continue
-        elif kind in ("TALENT", "PERSON"):
-            # talent can hold any role; without a cue only as the subject of its clause
-            if role is None and not (rules.subject_at_clause_start and at_start):
-                continue
-            if role is None and benefit:
-                role = "beneficiary"  # 留学人员来京创业的，给予…: the subject of a benefit
-        elif kind in ("COLLECTIVE", "PLACE"):
-            if role is None and not (rules.subject_at_clause_start and at_start):
-                continue
-        elif role is None and benefit and s < tag.pivot and "的" in lead_in and masked[e:e + 1] in "，,":
-            role = "beneficiary"  # 登记注册满一年的企业，给予…: the one a condition qualifies for the benefit
-        role = role or "responsible"
-        if role == "responsible" and tag.modality == "permission" and tag.main_start <= s < tag.pivot:
-            role = "addressee"  # 当事人…可以…: the permitted doer
         m = rules.actor_prefix.search(text[:s])
-        a = m.start() if m else s
-        previous = (e, role)
+        out.append(Candidate(m.start() if m else s, e, s, kind, role, reason))
+        if role is not None:
+            previous = (e, role)
+    return Context(text, masked, tag, tuple(out))
+
+
+def find_actors(
+    text: str,
+    entities: list[Entity],
+    tag: ModalityTag,
+    rules: RoleRules,
+    issuers: list[str],
+    model: Any = None,
+    out: list[Context] | None = None,
+) -> tuple[list[ActorMention], bool]:
+    """Actor mentions of one statement (offsets relative to it) and its implied_issuer flag.
+
+    The roles are the rules' or, with a trained ``model`` (``actor_model.ActorModel``), the
+    model's, which sees the rules' decisions among its features. The statement's
+    candidates are appended to ``out`` when given (the trained model's examples)."""
+    ctx = candidates(text, entities, tag, rules)
+    if out is not None:
+        out.append(ctx)
+    roles = model.roles(ctx) if model is not None else [c.role for c in ctx.candidates]
+    mentions: list[ActorMention] = []
+    for c, role in zip(ctx.candidates, roles):
+        if role is None:
+            continue
+        a, e = c.start, c.end
         if any(m.text == text[a:e] and m.role == role for m in mentions):
             continue  # one mention per name and role in a statement
         canonical, kind_name = canonicalise(text[a:e], rules, issuers)
