@@ -350,7 +350,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if in_sample is not None:
         details["entity_tagger"] = {"scored": "leave-one-document-out", "in_sample_micro": in_sample}
     if toggled is not None:
-        details["trained"]["actors"] = _actor_model_metrics(gold, pred, toggled, ev.splits, params)
+        details["actor_model"] = _actor_model_metrics(gold, pred, toggled, ev.splits, params)
     io.write_json(out, evaluate.headline(result["micro"], by_split.get("unseen")))
     io.write_json(out.with_name("details.json"), details)
     io.write_csv(out.with_name("modality_confusion.csv"), ["gold", "predicted"], result["confusion"])
@@ -371,6 +371,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     for setting, block in trained.items():
         print(f"trained ({setting}): " + " ".join(f"{k}={v:.3f}" for k, v in sorted(block["micro"].items())),
               file=sys.stderr)
+    if "actor_model" in details:
+        am = details["actor_model"]
+        print(f"actor model (lodo): actor_f1={am['model_all']['actor_f1']:.3f} against the rules' "
+              f"{am['rules_all']['actor_f1']:.3f}", file=sys.stderr)
     return 0
 
 

@@ -90,14 +90,16 @@ class EntityComponent:
         tokens, backend_spans = self.analyse(line)
         return tokens, find_entities(line, tokens, self.rules, terms + backend_spans, self.tokenizer.tags)
 
-    def line_entities(self, line: str, terms: list[tuple[int, int, str]]) -> list[Entity]:
-        """Entities of one line: the rules' and, with a trained tagger, the tagger's."""
-        tokens, found = self.rule_pass(line, terms)
+    def line_entities(self, lines: list[str], terms: list[list[tuple[int, int, str]]]) -> list[list[Entity]]:
+        """Entities of each line: the rules' and, with a trained tagger, the tagger's (all the
+        lines tagged together)."""
+        passes = [self.rule_pass(line, t) for line, t in zip(lines, terms)]
         if self.tagger is None:
-            return found
-        by_span = {(e.start, e.end, e.label): e for e in found}
-        merged = self.tagger.merge(line, tokens, list(by_span))
-        return [by_span.get(s) or entity_at(line, *s, self.rules) for s in merged]
+            return [found for _, found in passes]
+        by_span = [{(e.start, e.end, e.label): e for e in found} for _, found in passes]
+        merged = self.tagger.merge(lines, [tokens for tokens, _ in passes], [list(b) for b in by_span])
+        return [[b.get(s) or entity_at(line, *s, self.rules) for s in spans]
+                for line, b, spans in zip(lines, by_span, merged)]
 
     def lines(self, doc: Doc) -> Iterator[tuple[int, str, list[tuple[int, int, str]]]]:
         """Offset, text and gazetteer terms (offsets into the line) of each line of a Doc."""
@@ -121,13 +123,14 @@ class EntityComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
-        for pos, line, terms in self.lines(doc):
-            if line.strip():
-                for ent in self.line_entities(line, terms):
-                    span = doc.char_span(ent.start + pos, ent.end + pos, label=ent.label, alignment_mode="expand")
-                    if span is not None:
-                        span._.entity = ent
-                        spans.append(span)
+        lines = [(pos, line, terms) for pos, line, terms in self.lines(doc) if line.strip()]
+        found = self.line_entities([line for _, line, _ in lines], [terms for _, _, terms in lines])
+        for (pos, _, _), entities in zip(lines, found):
+            for ent in entities:
+                span = doc.char_span(ent.start + pos, ent.end + pos, label=ent.label, alignment_mode="expand")
+                if span is not None:
+                    span._.entity = ent
+                    spans.append(span)
         doc.spans[ENTITIES] = spans
         return doc
 

@@ -54,6 +54,12 @@ def features(ctx: Context, i: int, window: int = 6) -> list[str]:
             out.append(f"L{n}={left[-n:]}")
         if len(right) >= n:
             out.append(f"R{n}={right[:n]}")
+    # the modal and directive cues nearest the candidate, before and after it
+    before = [t.cls for t in tag.triggers if t.start < c.core]
+    after = [t.cls for t in tag.triggers if t.start >= c.end]
+    out.append(f"cue_before={before[-1] if before else None}")
+    out.append(f"cue_after={after[0] if after else None}")
+    out.append(f"cue_after_rule={after[0] if after else None}|{rule}")
     near_left, near_right = left[-window:], right[:window]
     out.extend(f"Lb={near_left[k : k + 2]}" for k in range(len(near_left) - 1))
     out.extend(f"Rb={near_right[k : k + 2]}" for k in range(len(near_right) - 1))

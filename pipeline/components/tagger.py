@@ -127,6 +127,8 @@ def fit(examples: Iterable[tuple[list[list[str]], list[str]]], params: TaggerPar
     """Train on (features, tags) sequences; the model file is written atomically."""
     import pycrfsuite
 
+    from .crf import LinearCRF
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     trainer = pycrfsuite.Trainer(verbose=False)
@@ -141,24 +143,40 @@ def fit(examples: Iterable[tuple[list[list[str]], list[str]]], params: TaggerPar
                         "feature.possible_transitions": True})
     tmp = folder / (MODEL_FILE + ".tmp")
     trainer.train(str(tmp))
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(tmp))
+    LinearCRF.from_crfsuite(tagger.info()).save(folder)  # what tagging reads (crf.py)
+    tagger.close()
     tmp.replace(folder / MODEL_FILE)
     write_json(folder / META_FILE, {"params": asdict(params), "sequences": n})
     return folder / MODEL_FILE
 
 
 class EntityTagger:
-    """A fitted tagger: ``merge`` gives a line's entity spans from its rule spans."""
+    """A fitted tagger: ``merge`` gives lines' entity spans from their rule spans.
+
+    Tagging uses the weights exported at training (``crf.LinearCRF``, all the lines of a
+    document at once); a model folder without them (written by an earlier version) is
+    read by CRFsuite, one line at a time."""
 
     def __init__(self, folder: Path) -> None:
-        import pycrfsuite
+        from .crf import WEIGHTS_FILE, LinearCRF
 
         folder = Path(folder)
         path = folder / MODEL_FILE
+        self._crf: LinearCRF | None = None
+        self._tagger: Any = None
         try:
             meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
             self.labels = frozenset(meta["params"]["labels"])
-            self._tagger = pycrfsuite.Tagger()
-            self._tagger.open(str(path))
+            if (folder / WEIGHTS_FILE).is_file():
+                path = folder / WEIGHTS_FILE
+                self._crf = LinearCRF.load(folder)
+            else:
+                import pycrfsuite
+
+                self._tagger = pycrfsuite.Tagger()
+                self._tagger.open(str(path))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ConfigError(path, f"cannot load the entity tagger ({exc})") from None
 
@@ -166,13 +184,22 @@ class EntityTagger:
     def available(folder: Path | None) -> bool:
         return folder is not None and (Path(folder) / MODEL_FILE).is_file() and (Path(folder) / META_FILE).is_file()
 
-    def tag(self, text: str, tokens: Sequence[Token], rule_spans: Sequence[Span]) -> list[Span]:
-        return spans_from_tags(self._tagger.tag(features(text, tokens, rule_spans))) if text else []
+    def tag(self, texts: Sequence[str], tokens: Sequence[Sequence[Token]],
+            rule_spans: Sequence[Sequence[Span]]) -> list[list[Span]]:
+        """The tagger's spans of each line."""
+        if self._crf is None:
+            return [spans_from_tags(self._tagger.tag(features(x, tk, rs))) if x else []
+                    for x, tk, rs in zip(texts, tokens, rule_spans)]
+        rule_tags = [bio(len(x), rs) for x, rs in zip(texts, rule_spans)]
+        return [spans_from_tags(tags) for tags in self._crf.viterbi(self._crf.emissions(texts, tokens, rule_tags))]
 
-    def merge(self, text: str, tokens: Sequence[Token], rule_spans: Sequence[Span]) -> list[Span]:
-        """The rule spans of labels the tagger does not decide, and the tagger's spans of the
-        labels it does that overlap none of those."""
-        kept = [s for s in rule_spans if s[2] not in self.labels]
-        learned = [s for s in self.tag(text, tokens, rule_spans)
-                   if s[2] in self.labels and not any(s[0] < k[1] and k[0] < s[1] for k in kept)]
-        return sorted(kept + learned)
+    def merge(self, texts: Sequence[str], tokens: Sequence[Sequence[Token]],
+              rule_spans: Sequence[Sequence[Span]]) -> list[list[Span]]:
+        """Of each line, the rule spans of labels the tagger does not decide, and the
+        tagger's spans of the labels it does that overlap none of those."""
+        out = []
+        for spans, learned in zip(rule_spans, self.tag(texts, tokens, rule_spans)):
+            kept = [s for s in spans if s[2] not in self.labels]
+            out.append(sorted(kept + [s for s in learned if s[2] in self.labels
+                                      and not any(s[0] < k[1] and k[0] < s[1] for k in kept)]))
+        return out

@@ -59,7 +59,7 @@ def test_a_fitted_tagger_learns_a_name_the_rules_miss_and_keeps_the_rules_labels
     tagger = EntityTagger(tmp_path)
     text = "支持壬某站发放5元"
     tokens = [("支持", 0, 2, "v"), ("壬", 2, 3, "x"), ("某站", 3, 5, "n"), ("发放", 5, 7, "v"), ("5元", 7, 9, "m")]
-    merged = tagger.merge(text, tokens, [(7, 9, "MONEY")])
+    [merged] = tagger.merge([text], [tokens], [[(7, 9, "MONEY")]])
     assert (7, 9, "MONEY") in merged  # a label the tagger does not decide stays the rules'
     assert any(s[2] == "PLATFORM" and text[s[0]:s[1]].endswith("某站") for s in merged)
 
@@ -93,3 +93,39 @@ def test_without_a_trained_tagger_the_pipeline_warns_and_uses_the_rules(tmp_path
     with pytest.warns(UserWarning, match="no trained entity tagger"):
         nlp = build_nlp(models, tmp_path, ("entities",))
     assert nlp.get_pipe("policy_entities").tagger is None
+
+
+def test_numpy_inference_gives_crfsuites_tags(tmp_path):
+    """The exported weights decode, all lines at once, to what CRFsuite decodes line by line:
+    lines of different lengths, characters no token covers, neighbours only within a line."""
+    import random
+
+    import pycrfsuite
+
+    from pipeline.components.crf import LinearCRF
+
+    rng = random.Random(3)
+    alphabet = "支持青年创业某站发放元区人社局会同企业高校的，5"
+    labels = ["ORG", "TALENT", "MONEY"]
+
+    def line(n):
+        text = "".join(rng.choice(alphabet) for _ in range(n))
+        cuts = sorted(rng.sample(range(1, n), min(n - 1, n // 2))) if n > 1 else []
+        bounds = [0, *cuts, n]
+        tokens = [(text[a:b], a, b, rng.choice("nvmx")) for a, b in zip(bounds, bounds[1:]) if rng.random() < 0.9]
+        spans = [(a, b, rng.choice(labels)) for a, b in zip(bounds, bounds[1:]) if rng.random() < 0.3]
+        return text, tokens, spans
+
+    train = [line(rng.randint(3, 30)) for _ in range(60)]
+    seqs = [(features(t, tok, sp), bio(len(t), [(a, b, rng.choice(labels)) for a, b, _ in sp]))
+            for t, tok, sp in train]
+    fit(seqs, TaggerParams(c1=0.0, c2=0.1, max_iterations=30, labels=tuple(labels)), tmp_path)
+    reference = pycrfsuite.Tagger()
+    reference.open(str(tmp_path / "entities.crfsuite"))
+    lines = [line(n) for n in (1, 2, 7, 31, 12, 12, 3, 45)]
+    crf = LinearCRF.load(tmp_path)
+    got = crf.viterbi(crf.emissions([t for t, _, _ in lines], [tok for _, tok, _ in lines],
+                                    [bio(len(t), sp) for t, _, sp in lines]))
+    expected = [reference.tag(features(t, tok, sp)) for t, tok, sp in lines]
+    assert got == expected
+    assert len({tuple(x) for x in expected}) > 3  # the tags differ between lines: a real check
