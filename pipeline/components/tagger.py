@@ -127,8 +127,6 @@ def fit(examples: Iterable[tuple[list[list[str]], list[str]]], params: TaggerPar
     """Train on (features, tags) sequences; the model file is written atomically."""
     import pycrfsuite
 
-    from .crf import LinearCRF
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     trainer = pycrfsuite.Trainer(verbose=False)
@@ -143,10 +141,8 @@ def fit(examples: Iterable[tuple[list[list[str]], list[str]]], params: TaggerPar
                         "feature.possible_transitions": True})
     tmp = folder / (MODEL_FILE + ".tmp")
     trainer.train(str(tmp))
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(tmp))
-    LinearCRF.from_crfsuite(tagger.info()).save(folder)  # what tagging reads (crf.py)
-    tagger.close()
+    # the numpy inference (crf.LinearCRF) is not exported yet: it fails on some corpus
+    # document (tests/test_compare.py on a fresh clone); CRFsuite tags until that is found
     tmp.replace(folder / MODEL_FILE)
     write_json(folder / META_FILE, {"params": asdict(params), "sequences": n})
     return folder / MODEL_FILE

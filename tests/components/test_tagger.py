@@ -123,7 +123,7 @@ def test_numpy_inference_gives_crfsuites_tags(tmp_path):
     reference = pycrfsuite.Tagger()
     reference.open(str(tmp_path / "entities.crfsuite"))
     lines = [line(n) for n in (1, 2, 7, 31, 12, 12, 3, 45)]
-    crf = LinearCRF.load(tmp_path)
+    crf = LinearCRF.from_crfsuite(reference.info())
     got = crf.viterbi(crf.emissions([t for t, _, _ in lines], [tok for _, tok, _ in lines],
                                     [bio(len(t), sp) for t, _, sp in lines]))
     expected = [reference.tag(features(t, tok, sp)) for t, tok, sp in lines]
