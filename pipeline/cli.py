@@ -215,11 +215,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     for task, model in sorted(models.items()):
         state = f"{len(model.clf.classes_)} classes" if model else "not trained (too few examples)"
         print(f"{task}: {state}", file=sys.stderr)
-    nlp = _rules_nlp(params)
-    sequences = train.entity_sequences(nlp, docs)
+    sequences, actor_examples = train.training_examples(_rules_nlp(params), docs)
     train.fit_tagger(sequences, params.train.entities, out)
     print(f"entities: tagger on {sum(map(len, sequences.values()))} statements", file=sys.stderr)
-    actor_examples = train.actor_examples(nlp, docs)
     train.fit_actors(actor_examples, params.train.actors, out)
     n = sum(len(c) for xs in actor_examples.values() for _, c in xs)
     print(f"actors: model on {n} candidates", file=sys.stderr)
@@ -252,9 +250,8 @@ def _lodo_prediction(
     from . import train
 
     wanted = {g["doc"] for g in gold} & set(pred)
-    nlp = _rules_nlp(params)
-    _FOLDS.update(params=params, records=pred, sequences=train.entity_sequences(nlp, gold + extra),
-                  actors=train.actor_examples(nlp, gold + extra))
+    sequences, actors = train.training_examples(_rules_nlp(params), gold + extra)
+    _FOLDS.update(params=params, records=pred, sequences=sequences, actors=actors)
     out, toggled = dict(pred), dict(pred)
     workers = min(len(wanted), os.cpu_count() or 1, 4)
     try:

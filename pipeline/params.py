@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,6 +145,13 @@ def _get(group: dict[str, Any], key: str, where: str, kind: type) -> Any:
     return value
 
 
+def _actor_params(raw: dict[str, Any], where: str) -> ActorParams:
+    known = {f.name for f in dataclasses.fields(ActorParams)}
+    if set(raw) - known:
+        raise ConfigError(where, f"unknown keys {sorted(set(raw) - known)}")
+    return ActorParams(**{k: _get(raw, k, where, float) for k in raw})
+
+
 def _tagger_params(raw: dict[str, Any], where: str) -> Any:
     from .components.tagger import TaggerParams
 
@@ -223,8 +232,7 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         min_examples=_get(tg, "min_examples", w, int),
         min_confidence=_get(tg, "min_confidence", w, float),
         entities=_tagger_params(tg.get("entities") or {}, f"{w}:entities"),
-        actors=ActorParams(**{k: _get(tg.get("actors") or {}, k, f"{w}:actors", float)
-                              for k in ("c", "min_confidence") if k in (tg.get("actors") or {})}),
+        actors=_actor_params(tg.get("actors") or {}, f"{w}:actors"),
     )
     cg = raw.get("compare", {})
     w = f"{path}:compare"

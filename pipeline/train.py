@@ -213,38 +213,35 @@ def _rule_lines(nlp: Any, doc: dict[str, Any]) -> Iterator[tuple[dict[str, Any],
         yield statement, line, tokens, found
 
 
-def entity_sequences(nlp: Any, docs: Iterable[dict[str, Any]]) -> dict[str, list[Sequence]]:
-    """The entity tagger's training sequences of gold-format documents, by document: each
-    statement's features (its rule entities among them) and its gold entity tags (the
-    document's entities placed by ``tagger.project``)."""
-    from .components.tagger import bio, features, project
-
-    out: dict[str, list[Sequence]] = {}
-    for d in docs:
-        wanted = Counter((e["text"], e["label"]) for e in d.get("entities", []))
-        seqs = out.setdefault(d["doc"], [])
-        for _, line, tokens, found in _rule_lines(nlp, d):
-            rule = [(e.start, e.end, e.label) for e in found]
-            seqs.append((features(line, tokens, rule), bio(len(line), project(line, wanted))))
-    return out
-
-
 ActorExample = tuple[Context, list[str]]
 
 
-def actor_examples(nlp: Any, docs: Iterable[dict[str, Any]]) -> dict[str, list[ActorExample]]:
-    """The actor model's training examples of gold-format documents, by document: each
-    statement's candidates (by the rules, on the rules' entities and modality) and their
+def training_examples(
+    nlp: Any, docs: Iterable[dict[str, Any]]
+) -> tuple[dict[str, list[Sequence]], dict[str, list[ActorExample]]]:
+    """The training examples of the entity tagger and of the actor model, by document, from
+    one rules-only pass (``nlp``) over each gold-format document's statements.
+
+    A tagger sequence is a statement's features (its rule entities among them) and its gold
+    entity tags (the document's entities placed by ``tagger.project``); an actor example is
+    a statement's candidates (by the rules, on the rules' entities and modality) and their
     gold classes."""
-    stm = nlp.get_pipe("policy_statements")
-    out: dict[str, list[ActorExample]] = {}
+    from .components.tagger import bio, features, project
+
+    statements = nlp.get_pipe("policy_statements")
+    triggers, roles = statements.triggers, statements.roles
+    sequences: dict[str, list[Sequence]] = {}
+    actors: dict[str, list[ActorExample]] = {}
     for d in docs:
-        examples = out.setdefault(d["doc"], [])
-        for statement, line, _, found in _rule_lines(nlp, d):
-            ctx = candidates(line, found, classify_modality(line, stm.triggers), stm.roles)
+        wanted = Counter((e["text"], e["label"]) for e in d.get("entities", []))
+        seqs, examples = sequences.setdefault(d["doc"], []), actors.setdefault(d["doc"], [])
+        for statement, line, tokens, found in _rule_lines(nlp, d):
+            rule = [(e.start, e.end, e.label) for e in found]
+            seqs.append((features(line, tokens, rule), bio(len(line), project(line, wanted))))
+            ctx = candidates(line, found, classify_modality(line, triggers), roles)
             gold = [(match_key(a["text"]), a["role"]) for a in statement.get("actors", [])]
             examples.append((ctx, gold_classes(ctx, gold, match_key)))
-    return out
+    return sequences, actors
 
 
 def fit_actors(examples: dict[str, list[ActorExample]], params: Any, folder: Path, leave_out: str | None = None) -> None:

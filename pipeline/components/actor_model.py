@@ -5,7 +5,7 @@ they would decide and why. The model is a logistic regression over those decisio
 the candidate's surroundings (the characters of its clause before and after it, with
 other candidates masked, the statement's modality, where the candidate stands relative
 to the modal cue). Its classes are the roles and ``none``. It is fitted on the project's
-gold files (``pipeline.train.actor_examples``) and saved as plain data: ``actors.json``
+gold files (``pipeline.train.training_examples``) and saved as plain data: ``actors.json``
 (feature names, classes) and ``actors.npz`` (weights). Inference is a few numpy sums, so
 extraction does not import scikit-learn.
 """
@@ -23,7 +23,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..io import atomic_writer
-from .actors import _CLAUSE_BREAK, Context
+from .actors import Context
 
 NONE = "none"  # the class of a candidate that is not an actor
 FORMAT = 1
@@ -34,10 +34,10 @@ def features(ctx: Context, i: int, window: int = 6) -> list[str]:
     """The binary features of candidate ``i`` of a statement."""
     c = ctx.candidates[i]
     text, masked, tag = ctx.text, ctx.masked, ctx.tag
-    breaks = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(masked)]
+    breaks = ctx.breaks
     clause_start = breaks[bisect.bisect_right(breaks, c.core) - 1]
-    m = _CLAUSE_BREAK.search(masked, c.end)
-    clause_end = m.start() if m else len(masked)
+    k = bisect.bisect_right(breaks, c.end)  # the first clause starting after the candidate
+    clause_end = breaks[k] - 1 if k < len(breaks) else len(masked)
     left, right = masked[clause_start : c.core], masked[c.end : clause_end]
     where = "before" if c.core < tag.main_start else "main" if c.core < tag.pivot else "after"
     rule = c.role or NONE

@@ -248,6 +248,7 @@ class Context:
     masked: str
     tag: ModalityTag
     candidates: tuple[Candidate, ...]
+    breaks: tuple[int, ...] = (0,)  # where each clause starts: 0, and after each clause break
 
 
 def candidates(text: str, entities: list[Entity], tag: ModalityTag, rules: RoleRules) -> Context:
@@ -316,7 +317,7 @@ def candidates(text: str, entities: list[Entity], tag: ModalityTag, rules: RoleR
         out.append(Candidate(m.start() if m else s, e, s, kind, role, reason))
         if role is not None:
             previous = (e, role)
-    return Context(text, masked, tag, tuple(out))
+    return Context(text, masked, tag, tuple(out), tuple(breaks))
 
 
 def find_actors(
