@@ -218,14 +218,18 @@ def _rule_role(
         role, reason = previous[1], "coordinated"  # 单位和个人: the second shares the first one's role
     span = text[s:e]
     at_start = s == 0 or masked[s - 1] in "，,；;：:"
+    # a qualified topic closing its clause (在基地就业满1年的港澳青年，…可领取…) stands where a subject does
+    topic = s < tag.pivot and "的" in lead_in and masked[e : e + 1] in "，,"
+    subject = at_start or topic
     if kind == "BARE" or span in rules.beneficiary_only:
         if role != "beneficiary":
             return None, "bare"
     elif kind in ("TALENT", "PERSON"):
         # talent can hold any role; without a cue only as the subject of its clause
-        if role is None and not (rules.subject_at_clause_start and at_start):
+        if role is None and not (rules.subject_at_clause_start and subject):
             return None, "no_cue"
-        if role is None and benefit:
+        permitted = tag.modality == "permission" and s < tag.pivot  # 毕业生…可申请补贴: the modal decides
+        if role is None and benefit and not permitted:
             role, reason = "beneficiary", "benefit_subject"  # 留学人员来京创业的，给予…: the subject of a benefit
     elif kind in ("COLLECTIVE", "PLACE"):
         if role is None and not (rules.subject_at_clause_start and at_start):
@@ -234,7 +238,7 @@ def _rule_role(
         role, reason = "beneficiary", "qualified"  # 登记注册满一年的企业，给予…: the one a condition qualifies
     if role is None:
         role, reason = "responsible", "default"
-    if role == "responsible" and tag.modality == "permission" and tag.main_start <= s < tag.pivot:
+    if role == "responsible" and tag.modality == "permission" and s < tag.pivot and (tag.main_start <= s or subject):
         role, reason = "addressee", "permitted"  # 当事人…可以…: the permitted doer
     return role, reason
 

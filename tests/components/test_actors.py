@@ -109,3 +109,33 @@ def test_person_categories_standing_alone_are_actors(triggers, roles, entities):
     assert ("毕业生", "responsible") in actors and not implied
     actors, _, _ = _actors("申请人应当如实填写材料", triggers, roles, entities)
     assert ("申请人", "responsible") in actors
+
+
+def test_the_qualified_topic_of_a_permission_is_its_addressee(triggers, roles, entities):
+    actors, _, tag = _actors("在本区工作满一年的博士研究生，可申请租房补贴", triggers, roles, entities)
+    assert tag.modality == "permission" and ("博士研究生", "addressee") in actors
+    actors, _, _ = _actors("当事人对裁决不服的，可以依法提起诉讼", triggers, roles, entities)
+    assert ("当事人", "addressee") in actors  # the subject of a condition before the modal
+    actors, _, _ = _actors("当事人对裁决不服的，应当依法提起诉讼", triggers, roles, entities)
+    assert ("当事人", "responsible") in actors  # not permitted: obliged
+
+
+def test_a_grant_after_coordinated_recipients_and_an_adverbial(triggers, roles, entities):
+    actors, _, _ = _actors("对做出突出贡献的单位和个人，按照规定给予表彰", triggers, roles, entities)
+    assert {("单位", "beneficiary"), ("个人", "beneficiary")} <= actors
+    actors, _, _ = _actors("对做出突出贡献的单位和个人，区政府应当加强管理", triggers, roles, entities)
+    assert ("单位", "beneficiary") not in actors  # no grant follows
+
+
+def test_a_short_modifier_keeps_the_encouragement_in_force(triggers, roles, entities):
+    actors, _, _ = _actors("鼓励有条件的企业开展人才合作", triggers, roles, entities)
+    assert ("企业", "addressee") in actors
+    actors, _, _ = _actors("鼓励高校以及其他科研机构建设实验室", triggers, roles, entities)
+    assert {("高校", "addressee"), ("科研机构", "addressee")} <= actors
+
+
+def test_bodies_handed_to_or_asked_cooperate(triggers, roles, entities):
+    actors, _, _ = _actors("涉嫌犯罪的，移送司法机关处理", triggers, roles, entities)
+    assert ("司法机关", "cooperate") in actors
+    actors, _, _ = _actors("流动前应当征得保密部门同意", triggers, roles, entities)
+    assert ("保密部门", "cooperate") in actors
