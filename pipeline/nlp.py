@@ -33,6 +33,7 @@ from .records import Document, Statement
 STATEMENTS = "statement"
 ENTITIES = "entities"
 TERMS = "terms"
+WORD_STARTS = "word_starts"  # user_data: where each jieba word of the text starts
 
 
 def doc_text(doc: Doc) -> str:
@@ -93,13 +94,20 @@ class EntityComponent:
     def line_entities(self, lines: list[str], terms: list[list[tuple[int, int, str]]]) -> list[list[Entity]]:
         """Entities of each line: the rules' and, with a trained tagger, the tagger's (all the
         lines tagged together)."""
+        return self.analyse_lines(lines, terms)[0]
+
+    def analyse_lines(
+        self, lines: list[str], terms: list[list[tuple[int, int, str]]]
+    ) -> tuple[list[list[Entity]], list[list[Token]]]:
+        """The entities and the tokens of each line."""
         passes = [self.rule_pass(line, t) for line, t in zip(lines, terms)]
+        tokens = [toks for toks, _ in passes]
         if self.tagger is None:
-            return [found for _, found in passes]
+            return [found for _, found in passes], tokens
         by_span = [{(e.start, e.end, e.label): e for e in found} for _, found in passes]
-        merged = self.tagger.merge(lines, [tokens for tokens, _ in passes], [list(b) for b in by_span])
+        merged = self.tagger.merge(lines, tokens, [list(b) for b in by_span])
         return [[b.get(s) or entity_at(line, *s, self.rules) for s in spans]
-                for line, b, spans in zip(lines, by_span, merged)]
+                for line, b, spans in zip(lines, by_span, merged)], tokens
 
     def lines(self, doc: Doc) -> Iterator[tuple[int, str, list[tuple[int, int, str]]]]:
         """Offset, text and gazetteer terms (offsets into the line) of each line of a Doc."""
@@ -124,7 +132,9 @@ class EntityComponent:
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
         lines = [(pos, line, terms) for pos, line, terms in self.lines(doc) if line.strip()]
-        found = self.line_entities([line for _, line, _ in lines], [terms for _, _, terms in lines])
+        found, tokens = self.analyse_lines([line for _, line, _ in lines], [terms for _, _, terms in lines])
+        # where each word starts: a modal cue must start a word (认可以及 holds no 可以)
+        doc.user_data[WORD_STARTS] = [pos + t[1] for (pos, _, _), toks in zip(lines, tokens) for t in toks]
         for (pos, _, _), entities in zip(lines, found):
             for ent in entities:
                 span = doc.char_span(ent.start + pos, ent.end + pos, label=ent.label, alignment_mode="expand")
@@ -193,6 +203,7 @@ class StatementComponent:
         cue_starts = [h[0] for h in cue_hits]
         trig_hits = sorted((offset(a), strings[key]) for key, a, _ in self.trigger_matcher(doc))
         trig_starts = [h[0] for h in trig_hits]
+        word_starts = doc.user_data.get(WORD_STARTS) if self.triggers.word_starts_only else None
         for span in doc.spans[STATEMENTS]:
             s0, s1 = span.start_char, span.end_char
             stext = text[s0:s1]
@@ -200,7 +211,12 @@ class StatementComponent:
             leadin = leadins.get(parents.get(provision) or "")
             lo, hi = bisect.bisect_left(trig_starts, s0), bisect.bisect_left(trig_starts, s1)
             hits = [(pos - s0, cue) for pos, cue in trig_hits[lo:hi] if pos + len(cue) <= s1]
-            tag = classify_modality(stext, self.triggers, leadin=leadin, hits=hits)
+            if word_starts is not None:
+                lo, hi = bisect.bisect_left(word_starts, s0), bisect.bisect_left(word_starts, s1)
+                starts: frozenset[int] | None = frozenset(w - s0 for w in word_starts[lo:hi])
+            else:
+                starts = None
+            tag = classify_modality(stext, self.triggers, leadin=leadin, hits=hits, word_starts=starts)
             if "modality" in self.trained:
                 fixed = self.trained["modality"].correct([stext], [tag.modality])[0] or tag.modality
                 tag = dataclasses.replace(tag, modality=fixed)

@@ -51,3 +51,8 @@ def test_list_items_take_the_doer_of_their_lead_in():
     st = {s["text"]: s for s in out["statements"]}
     assert st["拖欠人才补贴"]["modality"] == "prohibition" and st["拖欠人才补贴"]["implied_issuer"] is False
     assert st["泄露商业秘密"]["implied_issuer"] is False
+
+
+def test_a_modal_inside_a_word_does_not_decide_the_class():
+    out = pipeline.load().analyse("第一条 人才评价注重市场认可以及业绩考核。\n第二条 用人单位可以自主确定薪酬。", doc_id="words")
+    assert [s["modality"] for s in out["statements"]] == ["obligation", "permission"]

@@ -62,6 +62,7 @@ class TriggerTable:
     confidence: dict[str, float] = field(default_factory=dict)  # rule path -> confidence
     default_class: str = "obligation"
     benefit_noun: re.Pattern[str] = re.compile(r"(?!)")
+    word_starts_only: bool = False  # a cue counts only where a word starts (认可以及: no 可以)
 
 
 def load_triggers(path: Path) -> TriggerTable:
@@ -95,6 +96,7 @@ def load_triggers(path: Path) -> TriggerTable:
             confidence={k: float(v) for k, v in (data.get("confidence") or {}).items()},
             default_class=str(data.get("default_class", "obligation")),
             benefit_noun=re.compile(data.get("benefit_noun", "(?!)")),
+            word_starts_only=bool(data.get("word_starts_only", False)),
         )
     except (OSError, KeyError, TypeError, re.error) as exc:
         raise ConfigError(path, f"bad modality triggers ({type(exc).__name__}: {exc})") from None
@@ -111,10 +113,15 @@ def literal_hits(text: str, table: TriggerTable) -> list[tuple[int, str]]:
     return hits
 
 
-def find_triggers(text: str, table: TriggerTable, hits: list[tuple[int, str]] | None = None) -> list[Trigger]:
+def find_triggers(
+    text: str, table: TriggerTable, hits: list[tuple[int, str]] | None = None,
+    word_starts: frozenset[int] | None = None,
+) -> list[Trigger]:
     """All cues in ``text``; where cues overlap, the longer (then the earlier-listed class) wins.
 
-    ``hits`` are the literal cues' (position, cue) found beforehand (by a PhraseMatcher).
+    ``hits`` are the literal cues' (position, cue) found beforehand (by a PhraseMatcher);
+    with ``word_starts`` (where the words of ``text`` start), a modal inside a word is none
+    (可 in 许可, 即可, 认可以及; 要 in 重要; 应 in 相应).
     """
     found = [
         Trigger(m.group(), cls, m.start(), m.end())
@@ -126,6 +133,8 @@ def find_triggers(text: str, table: TriggerTable, hits: list[tuple[int, str]] | 
         found.append(Trigger(cue, table.literal[cue], pos, pos + len(cue)))
     found += [Trigger(m.group(), "obligation", m.start(), m.end()) for m in table.sanction.finditer(text)]
     found += [Trigger(m.group(), "commitment", m.start(), m.end()) for m in table.support_commitment.finditer(text)]
+    if word_starts is not None:  # a modal inside a word is none; a directive verb in one (建立健全) still directs
+        found = [t for t in found if t.start in word_starts or not _is_modal(t, table)]
     found.sort(key=lambda t: (-(t.end - t.start), table.order.get(t.cls, 99), t.start))
     kept: list[Trigger] = []
     for t in found:
@@ -163,14 +172,15 @@ def _is_modal(trigger: Trigger, table: TriggerTable) -> bool:
 
 
 def classify_modality(
-    text: str, table: TriggerTable, leadin: str | None = None, hits: list[tuple[int, str]] | None = None
+    text: str, table: TriggerTable, leadin: str | None = None, hits: list[tuple[int, str]] | None = None,
+    word_starts: frozenset[int] | None = None,
 ) -> ModalityTag:
     """The primary modality of a statement, the other classes present, and the cues.
 
     ``leadin`` is the modality of the list lead-in (…不得有下列行为：) for an item: an item
     with no modal cue of its own takes it.
     """
-    triggers = find_triggers(text, table, hits)
+    triggers = find_triggers(text, table, hits, word_starts)
     purpose_end, start = main_clause_start(text, table)
 
     def tag(cls: str, main: Trigger | None, rule: str, also: list[str] | None = None) -> ModalityTag:

@@ -85,3 +85,18 @@ def test_a_statement_without_cue_is_a_prescription_or_a_benefit(triggers):
     tag = classify_modality("人才公寓", triggers)
     assert (tag.modality, tag.from_rule) == ("obligation", "default")
     assert classify_modality("租房补贴", triggers).modality == "commitment"
+
+
+def test_a_modal_inside_a_word_is_no_cue(triggers, tokenizer):
+    def starts(text):
+        return frozenset(t[1] for t in tokenizer.tokens(text))
+
+    text = "人才评价注重市场认可以及业绩考核"  # 认可 / 以及: no 可以
+    assert classify_modality(text, triggers).modality == "permission"  # every match, no words
+    assert classify_modality(text, triggers, word_starts=starts(text)).modality != "permission"
+    text = "只需提交申请表即可"
+    assert classify_modality(text, triggers, word_starts=starts(text)).modality != "permission"
+    text = "用人单位可以自主确定薪酬"
+    assert classify_modality(text, triggers, word_starts=starts(text)).modality == "permission"
+    text = "建立健全人才评价机制"  # a directive inside a word still directs
+    assert classify_modality(text, triggers, word_starts=starts(text)).modality == "obligation"
