@@ -141,8 +141,14 @@ def fit(examples: Iterable[tuple[list[list[str]], list[str]]], params: TaggerPar
                         "feature.possible_transitions": True})
     tmp = folder / (MODEL_FILE + ".tmp")
     trainer.train(str(tmp))
-    # the numpy inference (crf.LinearCRF, from tagger.info()) is not exported yet: CRFsuite
-    # tags until it has been checked against CRFsuite on the whole corpus and bench
+    # the weights for the numpy inference (crf.LinearCRF), which tags a document's lines at
+    # once; bench/crf_agreement.py checks that it gives CRFsuite's tags
+    from .crf import LinearCRF
+
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(tmp))
+    LinearCRF.from_crfsuite(tagger.info()).save(folder)
+    tagger.close()
     tmp.replace(folder / MODEL_FILE)
     write_json(folder / META_FILE, {"params": asdict(params), "sequences": n})
     return folder / MODEL_FILE

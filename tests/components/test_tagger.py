@@ -62,6 +62,9 @@ def test_a_fitted_tagger_learns_a_name_the_rules_miss_and_keeps_the_rules_labels
     [merged] = tagger.merge([text], [tokens], [[(7, 9, "MONEY")]])
     assert (7, 9, "MONEY") in merged  # a label the tagger does not decide stays the rules'
     assert any(s[2] == "PLATFORM" and text[s[0]:s[1]].endswith("某站") for s in merged)
+    assert tagger._crf is not None  # the exported weights tag, not CRFsuite
+    (tmp_path / "entities.npz").unlink()  # a model folder of an earlier version: CRFsuite tags
+    assert EntityTagger(tmp_path).merge([text], [tokens], [[(7, 9, "MONEY")]]) == [merged]
 
 
 def test_training_on_nothing_and_a_damaged_model_are_clear_errors(tmp_path):
