@@ -91,6 +91,7 @@ class EntityRules:
     bureau_heads: tuple[str, ...]
     money: re.Pattern[str]
     dates: tuple[re.Pattern[str], ...]
+    inner_determiners: frozenset[str] = frozenset()
 
     def head_labels(self, word: str) -> list[str]:
         """Labels one of whose heads ends ``word`` or (TALENT) opens a compound, in chunking order."""
@@ -175,6 +176,7 @@ def load_entity_rules(path: Path) -> EntityRules:
             coordinators=frozenset(data.get("coordinators", ())),
             range_words=tuple(data.get("range_words", ())),
             name_conjunctions=frozenset(data.get("name_conjunctions", ())),
+            inner_determiners=frozenset(data.get("inner_determiners", ())),
             quoted_platform_heads=tuple(data["quoted"].get("platform_heads", ())),
             bureau_heads=tuple(data.get("bureau_heads", ())),
             money=re.compile(data["money"]),
@@ -288,6 +290,10 @@ class _Chunker:
                     and self.np_ok(tokens[j - 2]) and not rules.head_labels(tokens[j - 2][0])
                     and tokens[j - 2][0] not in ADMIN_LEVELS and tokens[j - 2][0] not in rules.org_terms):
                 j -= 2  # 人力资源和社会保障局, 工业和信息化部: a department named for two fields
+                continue
+            if (label == "ORG" and left[0] in rules.inner_determiners and j >= 2 and j == i
+                    and tokens[j - 2][0] in ADMIN_LEVELS):
+                j -= 2  # 市有关部门: a determiner after an administrative level stays in the name
                 continue
             if left[0] in rules.coordinators and j - 2 >= 0 and j < i and self.shared_head(tokens[j - 2], tokens[j]):
                 j -= 2  # 硕士、博士研究生, 国家、省级人才: conjuncts that share the head written once

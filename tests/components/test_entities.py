@@ -147,3 +147,15 @@ def test_adjacent_place_names_are_one_place_and_a_place_is_no_carrier(entities):
 def test_named_systems_and_websites_are_platforms(entities):
     ents = _labels(entities("通过“人才服务申报系统”提交，或登录某市人才网站查询"))
     assert ("人才服务申报系统", "PLATFORM") in ents
+
+
+def test_a_determiner_after_a_level_stays_in_the_name(entities):
+    ents = _labels(entities("市有关部门定期举办交流活动，相关部门应当配合"))
+    assert ("市有关部门", "ORG") in ents  # GUIDELINES 8: inside a name it stays
+    assert ("部门", "ORG") in ents and ("相关部门", "ORG") not in ents  # opening the span: dropped
+
+
+def test_professions_with_a_qualifier_are_talent(entities):
+    ents = _labels(entities("对中青年教师和医务工作者给予补贴，教师除外"))
+    assert ("中青年教师", "TALENT") in ents and ("医务工作者", "TALENT") in ents
+    assert ("教师", "TALENT") not in ents  # bare
