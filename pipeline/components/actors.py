@@ -25,6 +25,7 @@ IMPLYING = {"obligation", "prohibition", "commitment", "permission", "exploratio
 DOER_ROLES = {"responsible", "lead", "addressee"}
 _MASK = "Ⓜ"  # a candidate mention
 _OTHER = "Ⓔ"  # another entity (a place, an industry…): cue words inside it do not count
+_AMOUNT = "Ⓨ"  # a MONEY entity, hidden like the others but visible to cues (博士研究生每人Ⓨ…)
 _CLAUSE_BREAK = re.compile(r"[，,；;：:。]")
 _BARE_TALENT = re.compile("人才")
 _ALIAS = re.compile(r"[（(]以下(简称|称)[^）)]*[）)]?")
@@ -127,7 +128,7 @@ def load_role_rules(folder: Path) -> RoleRules:
                 aliases[row["alias"]] = (row["canonical"], row["type"])
         collective = list(roles["collective"])  # regexes, in the file's order
         bodies = sorted(roles["collective_bodies"], key=len, reverse=True)
-        bridge_mask = roles["bridge"].replace("\\s]", f"\\s{_MASK}{_OTHER}]")
+        bridge_mask = roles["bridge"].replace("\\s]", f"\\s{_MASK}{_OTHER}{_AMOUNT}]")
         return RoleRules(
             order=tuple(roles["order"]),
             before={r: _alt([p + "" for p in v.get("before", [])]) for r, v in roles["roles"].items()},
@@ -204,9 +205,9 @@ def _rule_role(
         return None, "deictic"  # 区委区政府 as the doer: the issuing authorities themselves (implied_issuer)
     clause_start = breaks[bisect.bisect_right(breaks, s) - 1]
     lead_in = masked[clause_start:s]
-    head_of_np = rules.np_end.match(masked[e:].lstrip(_MASK + _OTHER + "、和及与等"))
-    trimmed = lead_in.rstrip(_MASK + _OTHER + "、")
-    trimmed = rules.lead_in_noise.sub("", trimmed).rstrip(_MASK + _OTHER + "、")
+    head_of_np = rules.np_end.match(masked[e:].lstrip(_MASK + _OTHER + _AMOUNT + "、和及与等"))
+    trimmed = lead_in.rstrip(_MASK + _OTHER + _AMOUNT + "、")
+    trimmed = rules.lead_in_noise.sub("", trimmed).rstrip(_MASK + _OTHER + _AMOUNT + "、")
     if head_of_np and (rules.not_actor_before.search(trimmed) or rules.not_actor_in_clause.search(lead_in)):
         return None, "made"  # 设立人才交流服务机构: the object made, not an actor
     if rules.not_actor_after.match(masked[e:]):
@@ -246,7 +247,7 @@ def _rule_role(
 @dataclass(frozen=True)
 class Context:
     """A statement's candidates as the rules see them: its text with every candidate masked
-    (``_MASK``) and every other entity hidden (``_OTHER``), and its modality."""
+    (``_MASK``) and every other entity hidden (``_OTHER``, an amount ``_AMOUNT``), and its modality."""
 
     text: str
     masked: str
@@ -304,7 +305,7 @@ def candidates(text: str, entities: list[Entity], tag: ModalityTag, rules: RoleR
     chars = list(text)
     for e in entities:
         if e.label not in ("ORG", "TALENT"):
-            chars[e.start : e.end] = _OTHER * (e.end - e.start)
+            chars[e.start : e.end] = (_AMOUNT if e.label == "MONEY" else _OTHER) * (e.end - e.start)
     for s, e, _ in cands:
         chars[s:e] = _MASK * (e - s)
     masked = "".join(chars)

@@ -139,3 +139,10 @@ def test_bodies_handed_to_or_asked_cooperate(triggers, roles, entities):
     assert ("司法机关", "cooperate") in actors
     actors, _, _ = _actors("流动前应当征得保密部门同意", triggers, roles, entities)
     assert ("保密部门", "cooperate") in actors
+
+
+def test_the_category_an_amount_is_set_for_is_its_beneficiary(triggers, roles, entities):
+    actors, _, _ = _actors("补贴标准为硕士研究生每人每月1000元、博士研究生每人每月1500元", triggers, roles, entities)
+    assert {("硕士研究生", "beneficiary"), ("博士研究生", "beneficiary")} <= actors
+    actors, _, _ = _actors("博士研究生5年内可申请一次", triggers, roles, entities)
+    assert ("博士研究生", "beneficiary") not in actors  # a period, not an amount
