@@ -146,3 +146,8 @@ def test_the_category_an_amount_is_set_for_is_its_beneficiary(triggers, roles, e
     assert {("硕士研究生", "beneficiary"), ("博士研究生", "beneficiary")} <= actors
     actors, _, _ = _actors("博士研究生5年内可申请一次", triggers, roles, entities)
     assert ("博士研究生", "beneficiary") not in actors  # a period, not an amount
+
+
+def test_the_body_under_whose_guidance_others_act_leads(triggers, roles, entities):
+    actors, _, _ = _actors("区人社局在市人事局的指导下，负责本区的人才流动管理工作", triggers, roles, entities)
+    assert ("市人事局", "lead") in actors and ("区人社局", "responsible") in actors
