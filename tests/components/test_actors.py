@@ -121,10 +121,10 @@ def test_the_qualified_topic_of_a_permission_is_its_addressee(triggers, roles, e
 
 
 def test_a_grant_after_coordinated_recipients_and_an_adverbial(triggers, roles, entities):
-    actors, _, _ = _actors("对做出突出贡献的单位和个人，按照规定给予表彰", triggers, roles, entities)
-    assert {("单位", "beneficiary"), ("个人", "beneficiary")} <= actors
-    actors, _, _ = _actors("对做出突出贡献的单位和个人，区政府应当加强管理", triggers, roles, entities)
-    assert ("单位", "beneficiary") not in actors  # no grant follows
+    actors, _, _ = _actors("对做出突出贡献的企业和个人，经评审后给予表彰", triggers, roles, entities)
+    assert {("企业", "beneficiary"), ("个人", "beneficiary")} <= actors
+    actors, _, _ = _actors("对做出突出贡献的企业和个人，区政府应当加强管理", triggers, roles, entities)
+    assert ("企业", "beneficiary") not in actors  # no grant follows
 
 
 def test_a_short_modifier_keeps_the_encouragement_in_force(triggers, roles, entities):
@@ -142,12 +142,12 @@ def test_bodies_handed_to_or_asked_cooperate(triggers, roles, entities):
 
 
 def test_the_category_an_amount_is_set_for_is_its_beneficiary(triggers, roles, entities):
-    actors, _, _ = _actors("补贴标准为硕士研究生每人每月1000元、博士研究生每人每月1500元", triggers, roles, entities)
-    assert {("硕士研究生", "beneficiary"), ("博士研究生", "beneficiary")} <= actors
+    actors, _, _ = _actors("按全日制硕士研究生每人每年6000元、全日制博士研究生每人每年9000元的标准发放", triggers, roles, entities)
+    assert {("全日制硕士研究生", "beneficiary"), ("全日制博士研究生", "beneficiary")} <= actors
     actors, _, _ = _actors("博士研究生5年内可申请一次", triggers, roles, entities)
     assert ("博士研究生", "beneficiary") not in actors  # a period, not an amount
 
 
 def test_the_body_under_whose_guidance_others_act_leads(triggers, roles, entities):
-    actors, _, _ = _actors("区人社局在市人事局的指导下，负责本区的人才流动管理工作", triggers, roles, entities)
-    assert ("市人事局", "lead") in actors and ("区人社局", "responsible") in actors
+    actors, _, _ = _actors("区科技局在市科技局的指导下，组织实施本区的人才项目", triggers, roles, entities)
+    assert ("市科技局", "lead") in actors and ("区科技局", "responsible") in actors
