@@ -91,15 +91,11 @@ class EntityComponent:
         tokens, backend_spans = self.analyse(line)
         return tokens, find_entities(line, tokens, self.rules, terms + backend_spans, self.tokenizer.tags)
 
-    def line_entities(self, lines: list[str], terms: list[list[tuple[int, int, str]]]) -> list[list[Entity]]:
-        """Entities of each line: the rules' and, with a trained tagger, the tagger's (all the
-        lines tagged together)."""
-        return self.analyse_lines(lines, terms)[0]
-
     def analyse_lines(
         self, lines: list[str], terms: list[list[tuple[int, int, str]]]
     ) -> tuple[list[list[Entity]], list[list[Token]]]:
-        """The entities and the tokens of each line."""
+        """The entities and the tokens of each line: the rules' entities and, with a trained
+        tagger, the tagger's (all the lines tagged together)."""
         passes = [self.rule_pass(line, t) for line, t in zip(lines, terms)]
         tokens = [toks for toks, _ in passes]
         if self.tagger is None:

@@ -26,6 +26,7 @@ DOER_ROLES = {"responsible", "lead", "addressee"}
 _MASK = "Ⓜ"  # a candidate mention
 _OTHER = "Ⓔ"  # another entity (a place, an industry…): cue words inside it do not count
 _AMOUNT = "Ⓨ"  # a MONEY entity, hidden like the others but visible to cues (博士研究生每人Ⓨ…)
+_HIDDEN = _MASK + _OTHER + _AMOUNT
 _CLAUSE_BREAK = re.compile(r"[，,；;：:。]")
 _BARE_TALENT = re.compile("人才")
 _ALIAS = re.compile(r"[（(]以下(简称|称)[^）)]*[）)]?")
@@ -128,7 +129,7 @@ def load_role_rules(folder: Path) -> RoleRules:
                 aliases[row["alias"]] = (row["canonical"], row["type"])
         collective = list(roles["collective"])  # regexes, in the file's order
         bodies = sorted(roles["collective_bodies"], key=len, reverse=True)
-        bridge_mask = roles["bridge"].replace("\\s]", f"\\s{_MASK}{_OTHER}{_AMOUNT}]")
+        bridge_mask = roles["bridge"].replace("\\s]", f"\\s{_HIDDEN}]")
         return RoleRules(
             order=tuple(roles["order"]),
             before={r: _alt([p + "" for p in v.get("before", [])]) for r, v in roles["roles"].items()},
@@ -205,9 +206,9 @@ def _rule_role(
         return None, "deictic"  # 区委区政府 as the doer: the issuing authorities themselves (implied_issuer)
     clause_start = breaks[bisect.bisect_right(breaks, s) - 1]
     lead_in = masked[clause_start:s]
-    head_of_np = rules.np_end.match(masked[e:].lstrip(_MASK + _OTHER + _AMOUNT + "、和及与等"))
-    trimmed = lead_in.rstrip(_MASK + _OTHER + _AMOUNT + "、")
-    trimmed = rules.lead_in_noise.sub("", trimmed).rstrip(_MASK + _OTHER + _AMOUNT + "、")
+    head_of_np = rules.np_end.match(masked[e:].lstrip(_HIDDEN + "、和及与等"))
+    trimmed = lead_in.rstrip(_HIDDEN + "、")
+    trimmed = rules.lead_in_noise.sub("", trimmed).rstrip(_HIDDEN + "、")
     if head_of_np and (rules.not_actor_before.search(trimmed) or rules.not_actor_in_clause.search(lead_in)):
         return None, "made"  # 设立人才交流服务机构: the object made, not an actor
     if rules.not_actor_after.match(masked[e:]):
@@ -222,6 +223,7 @@ def _rule_role(
     # a qualified topic closing its clause (在基地就业满1年的港澳青年，…可领取…) stands where a subject does
     topic = s < tag.pivot and "的" in lead_in and masked[e : e + 1] in "，,"
     subject = at_start or topic
+    permitted = tag.modality == "permission" and s < tag.pivot  # 毕业生…可申请补贴: the modal decides
     if kind == "BARE" or span in rules.beneficiary_only:
         if role != "beneficiary":
             return None, "bare"
@@ -229,7 +231,6 @@ def _rule_role(
         # talent can hold any role; without a cue only as the subject of its clause
         if role is None and not (rules.subject_at_clause_start and subject):
             return None, "no_cue"
-        permitted = tag.modality == "permission" and s < tag.pivot  # 毕业生…可申请补贴: the modal decides
         if role is None and benefit and not permitted:
             role, reason = "beneficiary", "benefit_subject"  # 留学人员来京创业的，给予…: the subject of a benefit
     elif kind in ("COLLECTIVE", "PLACE"):
@@ -239,7 +240,7 @@ def _rule_role(
         role, reason = "beneficiary", "qualified"  # 登记注册满一年的企业，给予…: the one a condition qualifies
     if role is None:
         role, reason = "responsible", "default"
-    if role == "responsible" and tag.modality == "permission" and s < tag.pivot and (tag.main_start <= s or subject):
+    if role == "responsible" and permitted and (tag.main_start <= s or subject):
         role, reason = "addressee", "permitted"  # 当事人…可以…: the permitted doer
     return role, reason
 
