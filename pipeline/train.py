@@ -238,7 +238,9 @@ def training_examples(
         for statement, line, tokens, found in _rule_lines(nlp, d):
             rule = [(e.start, e.end, e.label) for e in found]
             seqs.append((features(line, tokens, rule), bio(len(line), project(line, wanted))))
-            ctx = candidates(line, found, classify_modality(line, triggers), roles)
+            # the modality as extraction tags it: a modal counts only where a word starts
+            starts = frozenset(t[1] for t in tokens) if triggers.word_starts_only else None
+            ctx = candidates(line, found, classify_modality(line, triggers, word_starts=starts), roles)
             gold = [(match_key(a["text"]), a["role"]) for a in statement.get("actors", [])]
             examples.append((ctx, gold_classes(ctx, gold, match_key)))
     return sequences, actors
