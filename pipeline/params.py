@@ -164,16 +164,42 @@ def _tagger_params(raw: dict[str, Any], where: str) -> Any:
         raise ConfigError(where, f"bad entity tagger settings ({exc})") from None
 
 
-def load_params(path: str | Path = "params.yaml") -> Params:
-    """Read params.yaml; relative paths in it are taken relative to the file's folder."""
-    path = Path(path)
+SETTINGS_FILE = "settings.yaml"
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         raise ConfigError(path, "file not found") from None
     except yaml.YAMLError as exc:
         raise ConfigError(path, f"not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(path, "expected a mapping of settings groups")
+    return raw
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``over``'s keys on top, mapping by mapping."""
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def load_params(path: str | Path = "params.yaml") -> Params:
+    """Read params.yaml over the settings.yaml beside it (if any); relative paths in them are
+    taken relative to their folder. Errors name the file that holds the group."""
+    path = Path(path)
+    own = _read_yaml(path)
+    settings = path.with_name(SETTINGS_FILE)
+    raw = _merge(_read_yaml(settings), own) if settings.is_file() and settings.resolve() != path.resolve() else own
     base = path.resolve().parent
+
+    def at(group: str) -> str:
+        top = group.split(".")[0]
+        holder = path if top in own or not settings.is_file() else settings
+        return f"{holder}:{group}"
 
     def p(group: dict[str, Any], key: str, where: str) -> Path:
         value = Path(_get(group, key, where, str))
@@ -181,49 +207,49 @@ def load_params(path: str | Path = "params.yaml") -> Params:
 
     pg = raw.get("paths", {})
     optional = ("compare_metrics", "bench", "reports")
-    paths = Paths(**{k: p(pg, k, f"{path}:paths") for k in Paths.__dataclass_fields__ if k in pg or k not in optional})
+    paths = Paths(**{k: p(pg, k, at("paths")) for k in Paths.__dataclass_fields__ if k in pg or k not in optional})
     ig = raw.get("ingest", {})
     dg = ig.get("download", {}) if isinstance(ig, dict) else {}
-    where_d = f"{path}:ingest.download"
+    where_d = at("ingest.download")
     ingest = IngestParams(
         max_unpacked_bytes=int(ig.get("max_unpacked_bytes", 100_000_000)),
-        max_bytes=_get(ig, "max_bytes", f"{path}:ingest", int),
-        layout=p(ig, "layout", f"{path}:ingest"),
+        max_bytes=_get(ig, "max_bytes", at("ingest"), int),
+        layout=p(ig, "layout", at("ingest")),
         download=DownloadParams(
             enabled=_get(dg, "enabled", where_d, bool),
             timeout_seconds=_get(dg, "timeout_seconds", where_d, float),
             git_raw_url=_get(dg, "git_raw_url", where_d, str),
             require_sha256=bool(dg.get("require_sha256", True)),
-            max_bytes=_get(ig, "max_bytes", f"{path}:ingest", int),
+            max_bytes=_get(ig, "max_bytes", at("ingest"), int),
             redirect_hosts=tuple(str(h) for h in dg.get("redirect_hosts", ()) or ()),
         ),
     )
     sg = raw.get("segment", {})
     segment = SegmentParams(
-        headings=p(sg, "headings", f"{path}:segment"),
-        terminators=_get(sg, "terminators", f"{path}:segment", str),
-        trailing_punct=_get(sg, "trailing_punct", f"{path}:segment", str),
+        headings=p(sg, "headings", at("segment")),
+        terminators=_get(sg, "terminators", at("segment"), str),
+        trailing_punct=_get(sg, "trailing_punct", at("segment"), str),
     )
     eg = raw.get("extract", {})
-    use = _get(eg, "use_trained", f"{path}:extract", list)
+    use = _get(eg, "use_trained", at("extract"), list)
     bad = [t for t in use if t not in TRAINED_COMPONENTS]
     if bad:
-        raise ConfigError(f"{path}:extract", f"use_trained takes {', '.join(TRAINED_COMPONENTS)}, not {bad}")
+        raise ConfigError(at("extract"), f"use_trained takes {', '.join(TRAINED_COMPONENTS)}, not {bad}")
     extract = ExtractParams(
-        models=p(eg, "models", f"{path}:extract"),
-        trained=p(eg, "trained", f"{path}:extract"),
+        models=p(eg, "models", at("extract")),
+        trained=p(eg, "trained", at("extract")),
         use_trained=tuple(use),
-        segmenter=_get(eg, "segmenter", f"{path}:extract", str),
-        hanlp=_get(eg, "hanlp", f"{path}:extract", dict),
+        segmenter=_get(eg, "segmenter", at("extract"), str),
+        hanlp=_get(eg, "hanlp", at("extract"), dict),
         jobs=int(eg.get("jobs", 1)),
         engine=str(eg.get("engine", "local")),
         dask_scheduler=eg.get("dask_scheduler") or None,
-        cache=p(eg, "cache", f"{path}:extract") if eg.get("cache") else None,
+        cache=p(eg, "cache", at("extract")) if eg.get("cache") else None,
         seconds_per_document=float(eg.get("seconds_per_document", 0) or 0),
         memory_per_worker_mb=int(eg.get("memory_per_worker_mb", 0) or 0),
     )
     tg = raw.get("train", {})
-    w = f"{path}:train"
+    w = at("train")
     train = TrainSection(
         annotations=p(tg, "annotations", w),
         c=_get(tg, "c", w, float),
@@ -235,7 +261,7 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         actors=_actor_params(tg.get("actors") or {}, f"{w}:actors"),
     )
     cg = raw.get("compare", {})
-    w = f"{path}:compare"
+    w = at("compare")
     compare = CompareParams(
         targets=p(cg, "targets", w),
         align_threshold=_get(cg, "align_threshold", w, float),
@@ -254,8 +280,8 @@ def load_params(path: str | Path = "params.yaml") -> Params:
     )
     ng = raw.get("notebooks", {})
     notebooks = NotebookParams(
-        policy=_get(ng, "policy", f"{path}:notebooks", str),
-        fonts=tuple(_get(ng, "fonts", f"{path}:notebooks", list)),
+        policy=_get(ng, "policy", at("notebooks"), str),
+        fonts=tuple(_get(ng, "fonts", at("notebooks"), list)),
     )
     eg = raw.get("evaluate") or {}
     if eg.get("config"):  # the groups live in a file of their own

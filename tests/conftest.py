@@ -53,18 +53,19 @@ def segment(params, heading_rules):
 
 
 def write_project(folder: Path, stages: str = "") -> Path:
-    """A small project in ``folder``: this checkout's params and models, its own corpus/, data/,
+    """A small project in ``folder``: this checkout's params, settings and models, its own corpus/, data/,
     mirror/ and a dvc.yaml with an extract stage (plus ``stages``). Returns its params.yaml."""
     import sys
 
-    text = (ROOT / "params.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "settings.yaml").read_text(encoding="utf-8")
     models = (ROOT / "models").as_posix()
     text = text.replace(" models/", f" {models}/").replace("models: models ", f"models: {models} ")
     text = text.replace("mirror: ../shared/corpus ", "mirror: mirror ").replace("gold: ../shared/annotation/gold", "gold: gold")
     (folder / "corpus").mkdir(parents=True, exist_ok=True)
     (folder / "mirror").mkdir(exist_ok=True)
+    (folder / "settings.yaml").write_text(text, encoding="utf-8")
     params = folder / "params.yaml"
-    params.write_text(text, encoding="utf-8")
+    params.write_text((ROOT / "params.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     (folder / "dvc.yaml").write_text(
         "stages:\n  extract:\n"
         f"    cmd: {sys.executable} -m pipeline.cli extract -o data/extract\n"

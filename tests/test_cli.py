@@ -117,6 +117,30 @@ def test_bad_params_file_is_one_clear_error(tmp_path, capsys):
     assert "params.yaml: not valid YAML" in err and "Traceback" not in err
 
 
+def test_params_yaml_is_read_over_the_settings_beside_it(tmp_path):
+    from pipeline.params import load_params
+
+    from .conftest import write_project
+
+    write_project(tmp_path)
+    knobs = (ROOT / "params.yaml").read_text(encoding="utf-8").replace("  c: 1.0 ", "  c: 0.25 ").replace("c1: 0.05", "c1: 0.5")
+    (tmp_path / "params.yaml").write_text(knobs, encoding="utf-8")
+    p = load_params(tmp_path / "params.yaml")
+    assert p.train.c == 0.25 and p.train.entities.c1 == 0.5  # params.yaml wins, key by key
+    assert p.train.ngram_max == 2 and p.train.entities.labels  # the rest of the group from settings.yaml
+    assert p.paths.extract == tmp_path / "data" / "extract"
+
+
+def test_a_bad_setting_names_the_file_that_holds_it(tmp_path, capsys):
+    (tmp_path / "settings.yaml").write_text(
+        (ROOT / "settings.yaml").read_text(encoding="utf-8").replace("max_bytes: 20000000", "max_bytes: lots"),
+        encoding="utf-8")
+    (tmp_path / "params.yaml").write_text((ROOT / "params.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    assert cli.main(["--params", str(tmp_path / "params.yaml"), "extract"]) == 2
+    err = capsys.readouterr().err
+    assert "settings.yaml:ingest" in err and "max_bytes" in err and "Traceback" not in err
+
+
 @pytest.mark.parametrize("argv", [["extract", "--help"], ["evaluate", "--help"]])
 def test_help(argv, capsys):
     with pytest.raises(SystemExit) as exc:

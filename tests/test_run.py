@@ -73,8 +73,9 @@ def test_a_document_over_its_time_budget_gives_its_error_and_the_batch_goes_on(t
     from .conftest import write_project
 
     params = write_project(tmp_path / "project")
-    params.write_text(params.read_text(encoding="utf-8").replace("seconds_per_document: 300", "seconds_per_document: 0.5"),
-                      encoding="utf-8")
+    settings = params.with_name("settings.yaml")
+    settings.write_text(settings.read_text(encoding="utf-8").replace("seconds_per_document: 300", "seconds_per_document: 0.5"),
+                        encoding="utf-8")
     t0 = time.perf_counter()
     assert cli.main(["--params", str(params), "extract", str(src), "-o", str(tmp_path / "out")]) == 1
     assert time.perf_counter() - t0 < 4.5

@@ -66,8 +66,9 @@ def test_a_local_text_that_differs_from_its_sha256_is_flagged(tmp_path, capsys):
     from .conftest import write_project
 
     params = write_project(tmp_path / "project")
-    params.write_text(params.read_text(encoding="utf-8").replace("bundled: corpus ", f"bundled: {tmp_path} "),
-                      encoding="utf-8")
+    settings = params.with_name("settings.yaml")
+    settings.write_text(settings.read_text(encoding="utf-8").replace("bundled: corpus ", f"bundled: {tmp_path} "),
+                        encoding="utf-8")
     assert main(["--params", str(params), "extract", "--manifest", str(manifest), "-o", str(tmp_path / "out")]) == 0
     assert "a: " in capsys.readouterr().err
     docs = {d["doc_id"]: d["verified"] for d in io.read_jsonl(tmp_path / "out" / "documents.jsonl")}

@@ -98,7 +98,7 @@ class HanLPBackend:
         timeout: float = 30.0,
     ) -> None:
         if not model and not url:
-            raise ConfigError("params.yaml:extract.hanlp", "set a local model directory or a REST url")
+            raise ConfigError("settings.yaml:extract.hanlp", "set a local model directory or a REST url")
         self.mapping = mapping
         self.tasks = list(tasks)
         self.url = url.rstrip("/") if url else None
@@ -107,11 +107,11 @@ class HanLPBackend:
         self._local = None
         if model:
             if not Path(model).is_dir():
-                raise ConfigError("params.yaml:extract.hanlp.model", f"{model}: no such model directory")
+                raise ConfigError("settings.yaml:extract.hanlp.model", f"{model}: no such model directory")
             try:
                 import hanlp  # type: ignore[import-not-found]
             except ImportError:
-                raise ConfigError("params.yaml:extract.hanlp", "hanlp is not installed (pip install '.[hanlp]')") from None
+                raise ConfigError("settings.yaml:extract.hanlp", "hanlp is not installed (pip install '.[hanlp]')") from None
             self._local = hanlp.load(model)  # a local directory: hanlp does not download it
 
     def parse(self, text: str) -> Mapping[str, Any]:

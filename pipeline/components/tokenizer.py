@@ -23,7 +23,7 @@ ENGINES = ("auto", "jieba", "jieba_fast_dat")
 
 def _engine_module(engine: str) -> Any:
     if engine not in ENGINES:
-        raise ConfigError("params.yaml:extract.segmenter", f"segmenter must be one of {ENGINES}, not {engine!r}")
+        raise ConfigError("settings.yaml:extract.segmenter", f"segmenter must be one of {ENGINES}, not {engine!r}")
     if engine in ("auto", "jieba_fast_dat"):
         try:
             module = importlib.import_module("jieba_fast_dat")
@@ -31,7 +31,7 @@ def _engine_module(engine: str) -> Any:
             return module
         except ImportError:
             if engine == "jieba_fast_dat":
-                raise ConfigError("params.yaml:extract.segmenter", "jieba_fast_dat is not installed") from None
+                raise ConfigError("settings.yaml:extract.segmenter", "jieba_fast_dat is not installed") from None
     return jieba
 
 
