@@ -33,14 +33,14 @@ test: setup fonts
 	$(BIN)/python -m pytest
 
 # Jupyter (the `notebooks` extra) and the notebooks on the pipeline's outputs; POLICY_FOCUS=<doc_id>
-# picks the policy they open (default: notebooks.policy in params.yaml)
+# picks the policy they open (default: notebooks.policy in settings.yaml)
 notebooks: setup fonts
 	$(BIN)/python -m pip install --quiet -e '.[notebooks]'
 	$(BIN)/jupyter lab notebooks/
 
-# experiments in 200 columns: the headline metrics and the knobs (a plain `dvc exp show` has a
-# column per dependency, one per manifest text)
-EXP_KEEP = ^(Experiment|Created|modality_f1|issuer_acc|actor_f1|entity_f1|instrument_acc|unseen\.(modality|actor)_f1|aligned|compare\.align_threshold|compare\.similar_top_k)$$
+# experiments in 200 columns: the headline metrics and the knobs of params.yaml (a plain
+# `dvc exp show` has a column per dependency, one per manifest text)
+EXP_KEEP = ^(Experiment|Created|modality_f1|issuer_acc|actor_f1|entity_f1|instrument_acc|unseen\.(modality|actor)_f1|aligned|train\.(c|entities\.c1)|compare\.align_threshold)$$
 exp: setup
 	COLUMNS=200 DVC_NO_ANALYTICS=1 $(BIN)/dvc exp show --no-pager --drop '.*' --keep '$(EXP_KEEP)'
 

@@ -1,7 +1,7 @@
 """policy-pipeline: segment and analyse Chinese government policy documents.
 
     import pipeline
-    p = pipeline.load()                       # params.yaml and models/ of this checkout
+    p = pipeline.load()                       # params.yaml, settings.yaml and models/ of this checkout
     result = p.analyse("第一条 鼓励企业引进海外高层次人才。", doc_id="demo")
     result["statements"][0]["modality"]       # 'encouragement'
 
