@@ -23,7 +23,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from .components.actors import DOER_ROLES, find_actors, load_role_rules
-from .components.entities import Entity, Token, entity_at, find_entities, load_entity_rules
+from .components.entities import Entity, Token, entity_at, find_entities, load_entity_rules, split_span
 from .components.instruments import instrument_with_confidence, load_taxonomy, regex_hits
 from .components.modality import classify_modality, load_triggers
 from .components.tokenizer import JiebaTokenizer
@@ -102,6 +102,8 @@ class EntityComponent:
             return [found for _, found in passes], tokens
         by_span = [{(e.start, e.end, e.label): e for e in found} for _, found in passes]
         merged = self.tagger.merge(lines, tokens, [list(b) for b in by_span])
+        merged = [sorted(p for s in spans for p in ([s] if s in b else split_span(line, s, toks, self.rules)))
+                  for line, spans, b, toks in zip(lines, merged, by_span, tokens)]
         return [[b.get(s) or entity_at(line, *s, self.rules) for s in spans]
                 for line, b, spans in zip(lines, by_span, merged)], tokens
 

@@ -24,6 +24,7 @@ _BRACKET = re.compile(r"[（(][\u4e00-\u9fff]{1,6}[）)]")
 _QUOTE_CHAIN = re.compile(r"(“[^“”\n]{1,20}”)*等?(\S{0,2})")
 CHUNK_LABELS = ("ORG", "PLATFORM", "EVENT", "PROGRAM", "TALENT")
 LABEL_PRIORITY = ("DOC", "MONEY", "DATE", "ORG", "PLATFORM", "EVENT", "PROGRAM", "TALENT", "INDUSTRY", "LOC")
+_CLAUSE_PUNCT = set("，。；：！？,;:!?")  # a name holds quotes and brackets, never these
 _PUNCT = set("，。、；：！？“”‘’《》（）()【】—…·,.;:!?\"' \t\n")
 _ZH_NUM = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _ZH_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
@@ -92,6 +93,7 @@ class EntityRules:
     money: re.Pattern[str]
     dates: tuple[re.Pattern[str], ...]
     inner_determiners: frozenset[str] = frozenset()
+    break_tags: frozenset[str] = frozenset()
 
     def head_labels(self, word: str) -> list[str]:
         """Labels one of whose heads ends ``word`` or (TALENT) opens a compound, in chunking order."""
@@ -177,6 +179,7 @@ def load_entity_rules(path: Path) -> EntityRules:
             range_words=tuple(data.get("range_words", ())),
             name_conjunctions=frozenset(data.get("name_conjunctions", ())),
             inner_determiners=frozenset(data.get("inner_determiners", ())),
+            break_tags=frozenset(data.get("break_tags", ())),
             quoted_platform_heads=tuple(data["quoted"].get("platform_heads", ())),
             bureau_heads=tuple(data.get("bureau_heads", ())),
             money=re.compile(data["money"]),
@@ -342,6 +345,41 @@ def _strip(text: str, start: int, end: int, label: str, rules: EntityRules) -> t
                 start += len(p)
                 changed = True
     return start, end
+
+
+def breaks_name(tok: Token, rules: EntityRules) -> bool:
+    """Whether a token cannot sit inside an ORG or TALENT name: a word the chunker stops at,
+    punctuation, or a part of speech of ``break_tags`` (prepositions, adverbs, verbs other
+    than the ``np_verbs`` names are built from)."""
+    word, _, _, tag = tok
+    if word in rules.np_verbs:
+        return False
+    return tag in rules.break_tags or any(c in _CLAUSE_PUNCT for c in word)
+
+
+def split_span(line: str, span: tuple[int, int, str], tokens: list[Token], rules: EntityRules) -> list[tuple[int, int, str]]:
+    """An ORG or TALENT span of the tagger cut at the tokens that break a name
+    (``breaks_name``) and at a 、 between complete names (not between the modifiers of one
+    head, ``_Chunker.shared_head``): the pieces that still end in a head of the label, or the
+    span unchanged when nothing breaks it (市人力资源社会保障局按照市政府 → two ORG)."""
+    start, end, label = span
+    if label not in ("ORG", "TALENT"):
+        return [span]
+    inside = [t for t in tokens if t[1] < end and start < t[2]]
+    chunker = _Chunker(inside, rules, {})
+    cuts = [t for k, t in enumerate(inside) if breaks_name(t, rules) or (
+        t[0] in rules.coordinators and t[0] in _PUNCT and 0 < k < len(inside) - 1
+        and not chunker.shared_head(inside[k - 1], inside[k + 1]))]
+    if not cuts:
+        return [span]
+    pieces, s = [], start
+    for t in cuts:
+        if t[1] > s:
+            pieces.append((s, min(t[1], end)))
+        s = max(s, t[2])
+    if s < end:
+        pieces.append((s, end))
+    return [(a, b, label) for a, b in pieces if b - a >= 2 and label in rules.head_labels(line[a:b])]
 
 
 def entity_at(text: str, start: int, end: int, label: str, rules: EntityRules) -> Entity:

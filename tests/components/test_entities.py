@@ -159,3 +159,19 @@ def test_professions_with_a_qualifier_are_talent(entities):
     ents = _labels(entities("对中青年教师和医务工作者给予补贴，教师除外"))
     assert ("中青年教师", "TALENT") in ents and ("医务工作者", "TALENT") in ents
     assert ("教师", "TALENT") not in ents  # bare
+
+
+@pytest.mark.parametrize("line, label, pieces", [
+    # a preposition or adverb breaks a name: the piece ending in a head stays
+    ("区人社局按照区政府要求办理", "ORG", ["区人社局"]),
+    ("甲市科技局向乙市财政局", "ORG", ["甲市科技局", "乙市财政局"]),
+    # a 、 between complete names breaks the span; between modifiers of one head it does not
+    ("甲大学、乙学院", "ORG", ["甲大学", "乙学院"]),
+    ("硕士、博士研究生", "TALENT", ["硕士、博士研究生"]),
+    ("国家级和省级孵化器", "ORG", ["国家级和省级孵化器"]),
+])
+def test_a_tagger_span_is_cut_where_a_name_cannot_go_on(entity_rules, tokenizer, line, label, pieces):
+    from pipeline.components.entities import split_span
+
+    spans = split_span(line, (0, len(line), label), tokenizer.tokens(line), entity_rules)
+    assert [line[s:e] for s, e, _ in spans] == pieces and all(lab == label for *_, lab in spans)
