@@ -71,6 +71,7 @@ class RoleRules:
     not_actor_after: re.Pattern[str]
     beneficiary_only: frozenset[str]
     talent_subject_benefits: frozenset[str]
+    platform_roles: frozenset[str]
     deictic: tuple[str, ...]
     subject_at_clause_start: bool
     not_actor_before: re.Pattern[str]
@@ -145,6 +146,7 @@ def load_role_rules(folder: Path) -> RoleRules:
             not_actor_after=re.compile(roles["not_actor_after"]),
             beneficiary_only=frozenset(roles["beneficiary_only"]),
             talent_subject_benefits=frozenset(roles.get("talent_subject_benefits", ())),
+            platform_roles=frozenset(roles.get("platform_roles", ())),
             deictic=tuple(roles["deictic"]),
             subject_at_clause_start=bool(roles.get("subject_at_clause_start", False)),
             not_actor_before=re.compile(roles["not_actor_before"]),
@@ -261,10 +263,12 @@ def candidates(text: str, entities: list[Entity], tag: ModalityTag, rules: RoleR
     """Every span of one statement considered as an actor, with the rules' role or the
     reason they drop it."""
     cands: list[tuple[int, int, str]] = []  # start, end, kind
-    taken = [(e.start, e.end) for e in entities if e.label in ("ORG", "TALENT")]
+    taken = [(e.start, e.end) for e in entities if e.label in ("ORG", "TALENT", "PLATFORM")]
     for e in entities:
         if e.label in ("ORG", "TALENT"):
             cands.append((e.start, e.end, e.label))
+        elif e.label == "PLATFORM":  # judged as a body; kept in `platform_roles` only
+            cands.append((e.start, e.end, "ORG"))
     bodies: list[list[int]] = []
     for m in rules.bodies.finditer(text):
         if any(m.start() < e and s < m.end() for s, e in taken):
@@ -315,8 +319,11 @@ def candidates(text: str, entities: list[Entity], tag: ModalityTag, rules: RoleR
     out: list[Candidate] = []
     previous: tuple[int, str] | None = None  # end and role of the last mention kept
     benefit = tag.modality in rules.talent_subject_benefits or bool(rules.talent_subject_benefits & set(tag.also))
+    platforms = {(e.start, e.end) for e in entities if e.label == "PLATFORM"}
     for s, e, kind in cands:
         role, reason = _rule_role(text, masked, s, e, kind, tag, rules, breaks, alias_spans, previous, benefit)
+        if (s, e) in platforms and role is not None and role not in rules.platform_roles:
+            role, reason = None, "platform"  # a platform is an actor only in these roles
         if reason == "made":
             previous = None
         m = rules.actor_prefix.search(text[:s])

@@ -151,3 +151,11 @@ def test_the_category_an_amount_is_set_for_is_its_beneficiary(triggers, roles, e
 def test_the_body_under_whose_guidance_others_act_leads(triggers, roles, entities):
     actors, _, _ = _actors("区科技局在市科技局的指导下，组织实施本区的人才项目", triggers, roles, entities)
     assert ("市科技局", "lead") in actors and ("区科技局", "responsible") in actors
+
+
+def test_a_platform_is_an_actor_only_when_supported_to_act_or_relied_on(triggers, roles, entities):
+    assert [e.label for e in entities("支持A区创业孵化基地建立种子资金") if e.text == "A区创业孵化基地"] == ["PLATFORM"]
+    actors, _, _ = _actors("支持A区创业孵化基地建立种子资金", triggers, roles, entities)
+    assert ("A区创业孵化基地", "addressee") in actors
+    actors, _, _ = _actors("区人社局建设A区创业孵化基地", triggers, roles, entities)
+    assert not any(text == "A区创业孵化基地" for text, _ in actors)
