@@ -94,6 +94,7 @@ class EntityRules:
     dates: tuple[re.Pattern[str], ...]
     inner_determiners: frozenset[str] = frozenset()
     break_tags: frozenset[str] = frozenset()
+    date_evidence: re.Pattern[str] | None = None
 
     def head_labels(self, word: str) -> list[str]:
         """Labels one of whose heads ends ``word`` or (TALENT) opens a compound, in chunking order."""
@@ -180,6 +181,7 @@ def load_entity_rules(path: Path) -> EntityRules:
             name_conjunctions=frozenset(data.get("name_conjunctions", ())),
             inner_determiners=frozenset(data.get("inner_determiners", ())),
             break_tags=frozenset(data.get("break_tags", ())),
+            date_evidence=re.compile(data["date_evidence"]) if data.get("date_evidence") else None,
             quoted_platform_heads=tuple(data["quoted"].get("platform_heads", ())),
             bureau_heads=tuple(data.get("bureau_heads", ())),
             money=re.compile(data["money"]),
@@ -361,8 +363,14 @@ def split_span(line: str, span: tuple[int, int, str], tokens: list[Token], rules
     """An ORG or TALENT span of the tagger cut at the tokens that break a name
     (``breaks_name``) and at a 、 between complete names (not between the modifiers of one
     head, ``_Chunker.shared_head``): the pieces that still end in a head of the label, or the
-    span unchanged when nothing breaks it (市人力资源社会保障局按照市政府 → two ORG)."""
+    span unchanged when nothing breaks it (市人力资源社会保障局按照市政府 → two ORG). A DATE
+    span without a numeral (``date_evidence``) or a date pattern is dropped (青年 is no date,
+    though jieba tags it a time word)."""
     start, end, label = span
+    if label == "DATE" and rules.date_evidence is not None:
+        piece = line[start:end]
+        dated = rules.date_evidence.search(piece) or any(d.search(piece) for d in rules.dates)
+        return [span] if dated else []
     if label not in ("ORG", "TALENT"):
         return [span]
     inside = [t for t in tokens if t[1] < end and start < t[2]]

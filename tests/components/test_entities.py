@@ -175,3 +175,11 @@ def test_a_tagger_span_is_cut_where_a_name_cannot_go_on(entity_rules, tokenizer,
 
     spans = split_span(line, (0, len(line), label), tokenizer.tokens(line), entity_rules)
     assert [line[s:e] for s, e, _ in spans] == pieces and all(lab == label for *_, lab in spans)
+
+
+@pytest.mark.parametrize("line, kept", [("青年", False), ("满三年", True), ("2020年", True), ("当年", True)])
+def test_a_tagger_date_needs_a_numeral_or_a_date_pattern(entity_rules, tokenizer, line, kept):
+    from pipeline.components.entities import split_span
+
+    assert split_span(line, (0, len(line), "DATE"), tokenizer.tokens(line), entity_rules) == (
+        [(0, len(line), "DATE")] if kept else [])
