@@ -63,6 +63,7 @@ class TriggerTable:
     default_class: str = "obligation"
     benefit_noun: re.Pattern[str] = re.compile(r"(?!)")
     word_starts_only: bool = False  # a cue counts only where a word starts (认可以及: no 可以)
+    procedure: re.Pattern[str] | None = None  # 申请…补贴: the benefit is what a procedure is about
 
 
 def load_triggers(path: Path) -> TriggerTable:
@@ -97,6 +98,7 @@ def load_triggers(path: Path) -> TriggerTable:
             default_class=str(data.get("default_class", "obligation")),
             benefit_noun=re.compile(data.get("benefit_noun", "(?!)")),
             word_starts_only=bool(data.get("word_starts_only", False)),
+            procedure=re.compile(data["procedure"]) if data.get("procedure") else None,
         )
     except (OSError, KeyError, TypeError, re.error) as exc:
         raise ConfigError(path, f"bad modality triggers ({type(exc).__name__}: {exc})") from None
@@ -133,6 +135,8 @@ def find_triggers(
         found.append(Trigger(cue, table.literal[cue], pos, pos + len(cue)))
     found += [Trigger(m.group(), "obligation", m.start(), m.end()) for m in table.sanction.finditer(text)]
     found += [Trigger(m.group(), "commitment", m.start(), m.end()) for m in table.support_commitment.finditer(text)]
+    if table.procedure is not None:  # 申请一次性补贴的时限: a benefit a procedure is about grants nothing
+        found = [t for t in found if not (t.cls == "commitment" and table.procedure.search(text, 0, t.start))]
     if word_starts is not None:  # a modal inside a word is none; a directive verb in one (建立健全) still directs
         found = [t for t in found if t.start in word_starts or not _is_modal(t, table)]
     found.sort(key=lambda t: (-(t.end - t.start), table.order.get(t.cls, 99), t.start))

@@ -100,3 +100,11 @@ def test_a_modal_inside_a_word_is_no_cue(triggers, tokenizer):
     assert classify_modality(text, triggers, word_starts=starts(text)).modality == "permission"
     text = "建立健全人才评价机制"  # a directive inside a word still directs
     assert classify_modality(text, triggers, word_starts=starts(text)).modality == "obligation"
+
+
+@pytest.mark.parametrize("text, modality", [
+    ("申请甲类生活补贴的时限为毕业后六个月", "obligation"),  # the benefit a procedure is about
+    ("对来区工作的博士给予生活补贴", "commitment"),
+])
+def test_a_benefit_a_procedure_is_about_grants_nothing(triggers, text, modality):
+    assert classify_modality(text, triggers).modality == modality
