@@ -359,6 +359,26 @@ def breaks_name(tok: Token, rules: EntityRules) -> bool:
     return tag in rules.break_tags or any(c in _CLAUSE_PUNCT for c in word)
 
 
+_PAIRS = {"“": "”", "‘": "’", "《": "》", "（": "）", "(": ")", "【": "】"}
+
+
+def _unmatched(line: str, start: int, end: int) -> set[int]:
+    """Offsets of the quotes and brackets in ``line[start:end]`` that it does not pair."""
+    closers = {v: k for k, v in _PAIRS.items()}
+    stack: list[int] = []
+    lone: set[int] = set()
+    for i in range(start, end):
+        c = line[i]
+        if c in _PAIRS:
+            stack.append(i)
+        elif c in closers:
+            if stack and line[stack[-1]] == closers[c]:
+                stack.pop()
+            else:
+                lone.add(i)
+    return lone | set(stack)
+
+
 def split_span(line: str, span: tuple[int, int, str], tokens: list[Token], rules: EntityRules) -> list[tuple[int, int, str]]:
     """An ORG or TALENT span of the tagger cut at the tokens that break a name
     (``breaks_name``) and at a 、 between complete names (not between the modifiers of one
@@ -375,7 +395,8 @@ def split_span(line: str, span: tuple[int, int, str], tokens: list[Token], rules
         return [span]
     inside = [t for t in tokens if t[1] < end and start < t[2]]
     chunker = _Chunker(inside, rules, {})
-    cuts = [t for k, t in enumerate(inside) if breaks_name(t, rules) or (
+    lone = _unmatched(line, start, end)  # “高校毕业生, 本科生”最高: a quote the span does not pair
+    cuts = [t for k, t in enumerate(inside) if breaks_name(t, rules) or t[1] in lone or (
         t[0] in rules.coordinators and t[0] in _PUNCT and 0 < k < len(inside) - 1
         and not chunker.shared_head(inside[k - 1], inside[k + 1]))]
     if not cuts:

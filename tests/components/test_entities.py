@@ -169,6 +169,10 @@ def test_professions_with_a_qualifier_are_talent(entities):
     ("甲大学、乙学院", "ORG", ["甲大学", "乙学院"]),
     ("硕士、博士研究生", "TALENT", ["硕士、博士研究生"]),
     ("国家级和省级孵化器", "ORG", ["国家级和省级孵化器"]),
+    # a quote the span does not pair breaks it; a paired one is part of the name
+    ("“理工类毕业生", "TALENT", ["理工类毕业生"]),
+    ("研究生”最高", "TALENT", ["研究生"]),
+    ("“甲计划”建设高校", "ORG", ["“甲计划”建设高校"]),
 ])
 def test_a_tagger_span_is_cut_where_a_name_cannot_go_on(entity_rules, tokenizer, line, label, pieces):
     from pipeline.components.entities import split_span
