@@ -72,6 +72,7 @@ class RoleRules:
     beneficiary_only: frozenset[str]
     talent_subject_benefits: frozenset[str]
     platform_roles: frozenset[str]
+    belongs_join: re.Pattern[str] | None
     deictic: tuple[str, ...]
     subject_at_clause_start: bool
     not_actor_before: re.Pattern[str]
@@ -147,6 +148,7 @@ def load_role_rules(folder: Path) -> RoleRules:
             beneficiary_only=frozenset(roles["beneficiary_only"]),
             talent_subject_benefits=frozenset(roles.get("talent_subject_benefits", ())),
             platform_roles=frozenset(roles.get("platform_roles", ())),
+            belongs_join=re.compile(roles["belongs_join"]) if roles.get("belongs_join") else None,
             deictic=tuple(roles["deictic"]),
             subject_at_clause_start=bool(roles.get("subject_at_clause_start", False)),
             not_actor_before=re.compile(roles["not_actor_before"]),
@@ -247,6 +249,17 @@ def _rule_role(
     return role, reason
 
 
+def _join_belonging(text: str, cands: list[tuple[int, int, str]], join: re.Pattern[str]) -> list[tuple[int, int, str]]:
+    """``X及其Y``, Y belonging to X (机关及其工作人员), as one mention of X's kind (GUIDELINES 8)."""
+    out: list[tuple[int, int, str]] = []
+    for c in cands:
+        if out and join.fullmatch(text, out[-1][1], c[0]):
+            out[-1] = (out[-1][0], c[1], out[-1][2])
+        else:
+            out.append(c)
+    return out
+
+
 @dataclass(frozen=True)
 class Context:
     """A statement's candidates as the rules see them: its text with every candidate masked
@@ -307,6 +320,8 @@ def candidates(text: str, entities: list[Entity], tag: ModalityTag, rules: RoleR
         if not any(m.start() < e and s < m.end() for s, e in taken):
             cands.append((m.start(), m.end(), "BARE"))
     cands.sort()
+    if rules.belongs_join is not None:
+        cands = _join_belonging(text, cands, rules.belongs_join)
     chars = list(text)
     for e in entities:
         if e.label not in ("ORG", "TALENT"):

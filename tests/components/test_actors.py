@@ -159,3 +159,8 @@ def test_a_platform_is_an_actor_only_when_supported_to_act_or_relied_on(triggers
     assert ("A区创业孵化基地", "addressee") in actors
     actors, _, _ = _actors("区人社局建设A区创业孵化基地", triggers, roles, entities)
     assert not any(text == "A区创业孵化基地" for text, _ in actors)
+
+
+def test_a_body_and_what_belongs_to_it_are_one_mention(triggers, roles, entities):
+    actors, implied, _ = _actors("区人社局及其工作人员应当遵守本办法", triggers, roles, entities)
+    assert actors == {("区人社局及其工作人员", "responsible")} and not implied
