@@ -23,7 +23,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from .components.actors import DOER_ROLES, find_actors, load_role_rules
-from .components.entities import Entity, Token, entity_at, find_entities, load_entity_rules, split_span
+from .components.entities import Entity, Token, entity_at, find_entities, join_levels, load_entity_rules, split_span
 from .components.instruments import instrument_with_confidence, load_taxonomy, regex_hits
 from .components.modality import classify_modality, load_triggers
 from .components.tokenizer import JiebaTokenizer
@@ -99,11 +99,11 @@ class EntityComponent:
         passes = [self.rule_pass(line, t) for line, t in zip(lines, terms)]
         tokens = [toks for toks, _ in passes]
         if self.tagger is None:
-            return [found for _, found in passes], tokens
+            return [join_levels(line, found, self.rules) for line, (_, found) in zip(lines, passes)], tokens
         by_span = [{(e.start, e.end, e.label): e for e in found} for _, found in passes]
         merged = self.tagger.merge(lines, tokens, [list(b) for b in by_span])
         merged = [self._repair(line, spans, b, toks) for line, spans, b, toks in zip(lines, merged, by_span, tokens)]
-        return [[b.get(s) or entity_at(line, *s, self.rules) for s in spans]
+        return [join_levels(line, [b.get(s) or entity_at(line, *s, self.rules) for s in spans], self.rules)
                 for line, b, spans in zip(lines, by_span, merged)], tokens
 
     def _repair(self, line: str, spans: list[tuple[int, int, str]], rule: dict[tuple[int, int, str], Entity],

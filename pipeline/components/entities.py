@@ -95,6 +95,7 @@ class EntityRules:
     inner_determiners: frozenset[str] = frozenset()
     break_tags: frozenset[str] = frozenset()
     date_evidence: re.Pattern[str] | None = None
+    level_conjuncts: re.Pattern[str] | None = None
 
     def head_labels(self, word: str) -> list[str]:
         """Labels one of whose heads ends ``word`` or (TALENT) opens a compound, in chunking order."""
@@ -182,6 +183,7 @@ def load_entity_rules(path: Path) -> EntityRules:
             inner_determiners=frozenset(data.get("inner_determiners", ())),
             break_tags=frozenset(data.get("break_tags", ())),
             date_evidence=re.compile(data["date_evidence"]) if data.get("date_evidence") else None,
+            level_conjuncts=_level_pattern(data.get("level_conjuncts") or {}),
             quoted_platform_heads=tuple(data["quoted"].get("platform_heads", ())),
             bureau_heads=tuple(data.get("bureau_heads", ())),
             money=re.compile(data["money"]),
@@ -409,6 +411,34 @@ def split_span(line: str, span: tuple[int, int, str], tokens: list[Token], rules
     if s < end:
         pieces.append((s, end))
     return [(a, b, label) for a, b in pieces if b - a >= 2 and label in rules.head_labels(line[a:b])]
+
+
+def _level_pattern(spec: dict[str, Any]) -> re.Pattern[str] | None:
+    """The conjoined levels that may stand before an ORG name sharing its head, as a pattern
+    anchored at the name's start (``省和设区的`` before ``市人民政府``)."""
+    if not spec:
+        return None
+    levels = "|".join(map(re.escape, sorted(spec["levels"], key=len, reverse=True)))
+    joins = "|".join(map(re.escape, spec["joins"]))
+    glue = "|".join(map(re.escape, spec.get("glue", ())))
+    return re.compile(f"(?:(?:{levels})(?:{joins}))+(?:{glue})?$" if glue else f"(?:(?:{levels})(?:{joins}))+$")
+
+
+def join_levels(line: str, entities: list[Entity], rules: EntityRules) -> list[Entity]:
+    """An ORG name whose head conjoined levels share (区、县人事局, 省和设区的市人民政府) grown
+    over them: one mention from the first conjunct to the head (GUIDELINES 8); an entity
+    the growth covers gives way."""
+    if rules.level_conjuncts is None:
+        return entities
+    out = list(entities)
+    for k, e in enumerate(out):
+        if e.label != "ORG":
+            continue
+        m = rules.level_conjuncts.search(line, max(0, e.start - 24), e.start)
+        if m is None or any(o is not e and m.start() < o.end and o.start < e.start for o in out):
+            continue
+        out[k] = Entity(m.start(), e.end, e.label, line[m.start():e.end])
+    return out
 
 
 def entity_at(text: str, start: int, end: int, label: str, rules: EntityRules) -> Entity:

@@ -187,3 +187,16 @@ def test_a_tagger_date_needs_a_numeral_or_a_date_pattern(entity_rules, tokenizer
 
     assert split_span(line, (0, len(line), "DATE"), tokenizer.tokens(line), entity_rules) == (
         [(0, len(line), "DATE")] if kept else [])
+
+
+@pytest.mark.parametrize("text, name", [
+    ("区、县人事局负责组织实施", "区、县人事局"),
+    ("省和设区的市人民政府应当加强领导", "省和设区的市人民政府"),
+])
+def test_conjoined_levels_sharing_the_head_are_one_org(entities, entity_rules, text, name):
+    from pipeline.components.entities import join_levels
+
+    orgs = [e.text for e in join_levels(text, entities(text), entity_rules) if e.label == "ORG"]
+    assert orgs == [name]
+    assert [e.text for e in join_levels("甲大学、乙学院", entities("甲大学、乙学院"), entity_rules)] == \
+        [e.text for e in entities("甲大学、乙学院")]  # complete names stay apart
