@@ -73,6 +73,8 @@ class RoleRules:
     talent_subject_benefits: frozenset[str]
     platform_roles: frozenset[str]
     belongs_join: re.Pattern[str] | None
+    relative: re.Pattern[str] | None  # 作出突出贡献的人才: a generic head its relative clause names
+    relative_openers: re.Pattern[str] | None
     deictic: tuple[str, ...]
     subject_at_clause_start: bool
     not_actor_before: re.Pattern[str]
@@ -97,6 +99,14 @@ def _places(names: list[str]) -> re.Pattern[str] | None:
         return None
     alt = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
     return re.compile(f"(?:{alt})(?:[、和及](?:{alt}))*")
+
+
+def _relative(spec: dict[str, Any]) -> re.Pattern[str] | None:
+    """A clause-initial relative clause ending in 的 and the generic head it names."""
+    if not spec:
+        return None
+    heads = "|".join(map(re.escape, sorted(spec["heads"], key=len, reverse=True)))
+    return re.compile(f"(?<![^，,；;：:。])[^，,；;：:。]{{{spec['min']},{spec['max']}}}?的(?P<head>{heads})(?={spec['follow']})")
 
 
 def _persons(folder: Path, roles: dict) -> re.Pattern[str] | None:
@@ -149,6 +159,9 @@ def load_role_rules(folder: Path) -> RoleRules:
             talent_subject_benefits=frozenset(roles.get("talent_subject_benefits", ())),
             platform_roles=frozenset(roles.get("platform_roles", ())),
             belongs_join=re.compile(roles["belongs_join"]) if roles.get("belongs_join") else None,
+            relative=_relative(roles.get("relative_clause") or {}),
+            relative_openers=re.compile("|".join(map(re.escape, roles["relative_clause"]["openers"])))
+            if (roles.get("relative_clause") or {}).get("openers") else None,
             deictic=tuple(roles["deictic"]),
             subject_at_clause_start=bool(roles.get("subject_at_clause_start", False)),
             not_actor_before=re.compile(roles["not_actor_before"]),
@@ -249,6 +262,30 @@ def _rule_role(
     return role, reason
 
 
+def _relative_spans(text: str, cands: list[tuple[int, int, str]], rules: RoleRules) -> list[tuple[int, int, str]]:
+    """A candidate that is a generic head (人才, 部门, 单位) qualified by a relative clause
+    opening its clause (作出突出贡献的人才, 收到投诉的部门) is named by the clause: the mention
+    spans both, from after a leading preposition (对…的人才给予…); a clause holding another
+    candidate is left alone."""
+    assert rules.relative is not None
+    out = list(cands)
+    for m in rules.relative.finditer(text):
+        s, hs, he = m.start(), m.start("head"), m.end("head")
+        opener = rules.relative_openers.match(text, s) if rules.relative_openers is not None else None
+        if opener:
+            s = opener.end()
+        if any(s < e and c < hs for c, e, _ in out) or he - s > 40:
+            continue  # another candidate inside the clause
+        at_head = [c for c in out if c[0] <= hs and he <= c[1]]
+        if at_head and (at_head[0][0], at_head[0][1]) != (hs, he):
+            continue  # the head is part of a longer name
+        if not at_head:
+            continue  # (a new candidate for a bare 人员 made more false doers than actors on held-out text)
+        kind = at_head[0][2]
+        out = [c for c in out if c not in at_head] + [(s, he, "TALENT" if kind == "BARE" else kind)]
+    return out
+
+
 def _join_belonging(text: str, cands: list[tuple[int, int, str]], join: re.Pattern[str]) -> list[tuple[int, int, str]]:
     """``X及其Y``, Y belonging to X (机关及其工作人员), as one mention of X's kind (GUIDELINES 8)."""
     out: list[tuple[int, int, str]] = []
@@ -319,6 +356,8 @@ def candidates(text: str, entities: list[Entity], tag: ModalityTag, rules: RoleR
     for m in _BARE_TALENT.finditer(text):
         if not any(m.start() < e and s < m.end() for s, e in taken):
             cands.append((m.start(), m.end(), "BARE"))
+    if rules.relative is not None:
+        cands = _relative_spans(text, cands, rules)
     cands.sort()
     if rules.belongs_join is not None:
         cands = _join_belonging(text, cands, rules.belongs_join)
