@@ -194,7 +194,9 @@ def classify_modality(
         return tag("declaration", None, "declaration")
     in_main = [t for t in triggers if t.start >= start] or triggers
     modal = next((t for t in in_main if _is_modal(t, table)), None)
-    if leadin and leadin != "declaration" and table.inherit and modal is None:
+    # an item takes its lead-in's class unless a modal of its own decides; a definition's items
+    # (…是指具备下列条件之一者：) take `declaration` only when they have no trigger at all
+    if leadin and table.inherit and modal is None and (leadin != "declaration" or not triggers):
         return tag(leadin, None, "inherited")
     main = in_main[0] if in_main else None
     if (

@@ -71,8 +71,10 @@ def test_scope_of_services_is_permission_and_items_inherit_it(triggers):
     assert classify_modality("举办招聘活动", triggers, leadin=lead).modality == "permission"
 
 
-def test_a_declaration_lead_in_is_not_inherited(triggers):
+def test_a_declaration_lead_in_passes_only_to_items_without_a_trigger(triggers):
     assert classify_modality("对人才给予补贴", triggers, leadin="declaration").modality == "commitment"
+    assert classify_modality("出国前已获得硕士学位", triggers, leadin="declaration").modality == "declaration"
+    assert classify_modality("出国前已获得硕士学位", triggers).modality == "obligation"
 
 
 def test_innovating_a_mechanism_is_a_directive(triggers):
