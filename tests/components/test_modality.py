@@ -110,3 +110,15 @@ def test_a_modal_inside_a_word_is_no_cue(triggers, tokenizer):
 ])
 def test_a_benefit_a_procedure_is_about_grants_nothing(triggers, text, modality):
     assert classify_modality(text, triggers).modality == modality
+
+
+def test_a_modal_jieba_joins_to_an_adverb_still_counts(triggers, tokenizer):
+    def starts(text):
+        return frozenset(s for _, s, _, _ in tokenizer.tokens(text))
+
+    text = "申请人还应提交下列材料"
+    assert "还应" in [w for w, *_ in tokenizer.tokens(text)]  # one jieba word
+    tag = classify_modality(text, triggers, word_starts=starts(text))
+    assert tag.main is not None and tag.main.text == "应"
+    text = "提交材料后即可办理"  # 可 in 即可 is no modal
+    assert all(t.text != "可" for t in classify_modality(text, triggers, word_starts=starts(text)).triggers)
