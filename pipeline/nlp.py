@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from .components.actors import DOER_ROLES, find_actors, load_role_rules
+from .components.actors import find_actors, load_role_rules
 from .components.entities import Entity, Token, entity_at, find_entities, join_levels, load_entity_rules, split_span
 from .components.instruments import instrument_with_confidence, load_taxonomy, regex_hits
 from .components.modality import classify_modality, load_triggers
@@ -234,9 +234,9 @@ class StatementComponent:
             actors, implied = find_actors(stext, inside, tag, self.roles, issuers, self.actor_model)
             if is_leadin:
                 leadin_doers[provision] = implied
-            elif (tag.from_rule == "inherited" and parents.get(provision) in leadin_doers
-                  and not any(a.role in DOER_ROLES for a in actors)):
-                # an item completing its lead-in has the lead-in's doer (GUIDELINES 8)
+            elif tag.from_rule == "inherited" and parents.get(provision) in leadin_doers and implied:
+                # an item completing its lead-in has the lead-in's doer, unless it has a subject of
+                # its own (GUIDELINES 8); actors it names elsewhere do not change that
                 implied = leadin_doers[parents[provision] or ""]
             span._.modality = tag
             span._.actors = actors

@@ -53,6 +53,15 @@ def test_list_items_take_the_doer_of_their_lead_in():
     assert st["泄露商业秘密"]["implied_issuer"] is False
 
 
+def test_an_item_naming_other_actors_still_has_the_lead_ins_doer():
+    out = pipeline.load().analyse("第一条 用人单位应当履行下列义务：\n（一）支持街道开展检查；\n"
+                                  "第二条 做好下列工作：\n（一）街道开展检查；\n", doc_id="items2")
+    first, second = [s for s in out["statements"] if "街道" in s["text"]]
+    assert any(a["text"] == "街道" for a in first["actors"])
+    assert first["implied_issuer"] is False  # the lead-in's doer (用人单位), not the issuer
+    assert second["implied_issuer"] is False  # an item with a subject of its own stands alone
+
+
 def test_a_modal_inside_a_word_does_not_decide_the_class():
     out = pipeline.load().analyse("第一条 人才评价注重市场认可以及业绩考核。\n第二条 用人单位可以自主确定薪酬。", doc_id="words")
     assert [s["modality"] for s in out["statements"]] == ["obligation", "permission"]
