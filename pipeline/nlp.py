@@ -199,6 +199,7 @@ class StatementComponent:
         parents: dict[str, str | None] = doc.user_data.get("parents", {})
         leadins: dict[str, str] = {}
         leadin_doers: dict[str, bool] = {}  # provision -> its lead-in's implied_issuer
+        leadin_instruments: dict[str, str | None] = {}
         text = doc_text(doc)
         strings = doc.vocab.strings
         # with one token per character (make_doc) a token index is a character offset
@@ -251,6 +252,11 @@ class StatementComponent:
             cues.extend(regex_hits(stext, self.taxonomy))
             span._.instrument, span._.instrument_confidence = instrument_with_confidence(
                 stext, tag.pivot, self.taxonomy, cues)
+            lead = leadin_instruments.get(parents.get(provision) or "")
+            if is_leadin:
+                leadin_instruments[provision] = span._.instrument
+            elif lead is not None and tag.from_rule == "inherited" and not tag.triggers:
+                span._.instrument = lead  # a noun-phrase item takes its lead-in's instrument (GUIDELINES 8)
             span._.modality_confidence = self.triggers.confidence.get(tag.from_rule)
             if "instrument" in self.trained:
                 span._.instrument = self.trained["instrument"].correct([stext], [span._.instrument])[0]

@@ -65,3 +65,12 @@ def test_an_item_naming_other_actors_still_has_the_lead_ins_doer():
 def test_a_modal_inside_a_word_does_not_decide_the_class():
     out = pipeline.load().analyse("第一条 人才评价注重市场认可以及业绩考核。\n第二条 用人单位可以自主确定薪酬。", doc_id="words")
     assert [s["modality"] for s in out["statements"]] == ["obligation", "permission"]
+
+
+def test_a_noun_phrase_item_takes_the_instrument_of_its_lead_in():
+    out = pipeline.load().analyse("第一条 对新引进的博士给予下列补贴：\n（一）住房；\n（二）鼓励企业建设人才公寓。\n",
+                                  doc_id="items3")
+    st = {s["text"]: s for s in out["statements"]}
+    lead = next(s for t, s in st.items() if t.startswith("对新引进"))
+    assert st["住房"]["instrument"] == lead["instrument"] == "supply.funding"
+    assert st["鼓励企业建设人才公寓"]["instrument"] != "supply.funding"  # an item with a trigger keeps its own
