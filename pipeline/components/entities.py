@@ -383,8 +383,9 @@ def _unmatched(line: str, start: int, end: int) -> set[int]:
 
 def split_span(line: str, span: tuple[int, int, str], tokens: list[Token], rules: EntityRules) -> list[tuple[int, int, str]]:
     """An ORG or TALENT span of the tagger cut at the tokens that break a name
-    (``breaks_name``) and at a 、 between complete names (not between the modifiers of one
-    head, ``_Chunker.shared_head``): the pieces that still end in a head of the label, or the
+    (``breaks_name``) and at a coordinator between complete names (a 、 anywhere, a word
+    such as 及 after a piece ending in a head; never between the modifiers of one head,
+    ``_Chunker.shared_head``): the pieces that still end in a head of the label, or the
     span unchanged when nothing breaks it (市人力资源社会保障局按照市政府 → two ORG). A DATE
     span without a numeral (``date_evidence``) or a date pattern is dropped (青年 is no date,
     though jieba tags it a time word)."""
@@ -399,7 +400,8 @@ def split_span(line: str, span: tuple[int, int, str], tokens: list[Token], rules
     chunker = _Chunker(inside, rules, {})
     lone = _unmatched(line, start, end)  # “高校毕业生, 本科生”最高: a quote the span does not pair
     cuts = [t for k, t in enumerate(inside) if breaks_name(t, rules) or t[1] in lone or (
-        t[0] in rules.coordinators and t[0] in _PUNCT and 0 < k < len(inside) - 1
+        t[0] in rules.coordinators and 0 < k < len(inside) - 1
+        and (t[0] in _PUNCT or label in rules.head_labels(line[start:t[1]]))
         and not chunker.shared_head(inside[k - 1], inside[k + 1]))]
     if not cuts:
         return [span]

@@ -169,6 +169,9 @@ def test_professions_with_a_qualifier_are_talent(entities):
     ("甲大学、乙学院", "ORG", ["甲大学", "乙学院"]),
     ("硕士、博士研究生", "TALENT", ["硕士、博士研究生"]),
     ("国家级和省级孵化器", "ORG", ["国家级和省级孵化器"]),
+    # a conjunction word breaks the span only after a complete name
+    ("区属高校及科研机构", "ORG", ["区属高校", "科研机构"]),
+    ("甲市人力资源和社会保障局", "ORG", ["甲市人力资源和社会保障局"]),
     # a quote the span does not pair breaks it; a paired one is part of the name
     ("“理工类毕业生", "TALENT", ["理工类毕业生"]),
     ("研究生”最高", "TALENT", ["研究生"]),
