@@ -173,3 +173,10 @@ def test_a_generic_head_takes_the_relative_clause_that_names_it(triggers, roles,
     assert ("收到投诉的部门", "responsible") in actors
     actors, _, _ = _actors("建设特色鲜明的人才街区", triggers, roles, entities)
     assert not any("特色鲜明" in text for text, _ in actors)  # 人才 modifies 街区 here
+
+
+def test_the_members_of_what_is_composed_cooperate(triggers, roles, entities):
+    actors, _, _ = _actors("成立由区人社局、区财政局组成的工作专班", triggers, roles, entities)
+    assert {("区人社局", "cooperate"), ("区财政局", "cooperate")} <= actors
+    actors, _, _ = _actors("由区人社局负责组织实施", triggers, roles, entities)
+    assert ("区人社局", "responsible") in actors  # 由 alone still names the doer
