@@ -73,6 +73,7 @@ class RoleRules:
     talent_subject_benefits: frozenset[str]
     platform_roles: frozenset[str]
     belongs_join: re.Pattern[str] | None
+    served_by: re.Pattern[str]
     relative: re.Pattern[str] | None  # 作出突出贡献的人才: a generic head its relative clause names
     relative_openers: re.Pattern[str] | None
     deictic: tuple[str, ...]
@@ -159,6 +160,7 @@ def load_role_rules(folder: Path) -> RoleRules:
             talent_subject_benefits=frozenset(roles.get("talent_subject_benefits", ())),
             platform_roles=frozenset(roles.get("platform_roles", ())),
             belongs_join=re.compile(roles["belongs_join"]) if roles.get("belongs_join") else None,
+            served_by=re.compile(roles.get("served_by") or "(?!)"),
             relative=_relative(roles.get("relative_clause") or {}),
             relative_openers=re.compile("|".join(map(re.escape, roles["relative_clause"]["openers"])))
             if (roles.get("relative_clause") or {}).get("openers") else None,
@@ -250,6 +252,8 @@ def _rule_role(
             return None, "no_cue"
         if role is None and benefit and not permitted:
             role, reason = "beneficiary", "benefit_subject"  # 留学人员来京创业的，给予…: the subject of a benefit
+        elif role is None and not permitted and _MASK in masked[e:] and rules.served_by.search(masked, e):
+            role, reason = "beneficiary", "served"  # 留学人员…，由市人事局为其办理…: another body acts for them
     elif kind in ("COLLECTIVE", "PLACE"):
         if role is None and not (rules.subject_at_clause_start and at_start):
             return None, "no_cue"

@@ -180,3 +180,8 @@ def test_the_members_of_what_is_composed_cooperate(triggers, roles, entities):
     assert {("区人社局", "cooperate"), ("区财政局", "cooperate")} <= actors
     actors, _, _ = _actors("由区人社局负责组织实施", triggers, roles, entities)
     assert ("区人社局", "responsible") in actors  # 由 alone still names the doer
+
+
+def test_a_person_category_another_body_acts_for_is_the_beneficiary(triggers, roles, entities):
+    actors, _, _ = _actors("留学人员回国就业的，由区人社局办理落户手续", triggers, roles, entities)
+    assert ("留学人员", "beneficiary") in actors and ("区人社局", "responsible") in actors
