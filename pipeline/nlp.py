@@ -23,7 +23,9 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from .components.actors import find_actors, load_role_rules
-from .components.entities import Entity, Token, entity_at, find_entities, join_levels, load_entity_rules, split_span
+from .components.entities import (
+    Entity, Token, entity_at, find_entities, home_abbreviation, home_places, join_levels, load_entity_rules, split_span,
+)
 from .components.instruments import instrument_with_confidence, load_taxonomy, regex_hits
 from .components.modality import classify_modality, load_triggers
 from .components.tokenizer import JiebaTokenizer
@@ -137,6 +139,10 @@ class EntityComponent:
         spans: list[Span] = []
         lines = [(pos, line, terms) for pos, line, terms in self.lines(doc) if line.strip()]
         found, tokens = self.analyse_lines([line for _, line, _ in lines], [terms for _, _, terms in lines])
+        home = home_abbreviation(list(doc.user_data.get("issuer", [])), self.rules)
+        if home is not None:
+            found = [home_places(line, toks, ents, home, self.rules)
+                     for (_, line, _), toks, ents in zip(lines, tokens, found)]
         # where each word starts: a modal cue must start a word (认可以及 holds no 可以)
         doc.user_data[WORD_STARTS] = [pos + t[1] for (pos, _, _), toks in zip(lines, tokens) for t in toks]
         for (pos, _, _), entities in zip(lines, found):

@@ -96,6 +96,7 @@ class EntityRules:
     break_tags: frozenset[str] = frozenset()
     date_evidence: re.Pattern[str] | None = None
     level_conjuncts: re.Pattern[str] | None = None
+    home_name: re.Pattern[str] | None = None
 
     def head_labels(self, word: str) -> list[str]:
         """Labels one of whose heads ends ``word`` or (TALENT) opens a compound, in chunking order."""
@@ -184,6 +185,7 @@ def load_entity_rules(path: Path) -> EntityRules:
             break_tags=frozenset(data.get("break_tags", ())),
             date_evidence=re.compile(data["date_evidence"]) if data.get("date_evidence") else None,
             level_conjuncts=_level_pattern(data.get("level_conjuncts") or {}),
+            home_name=re.compile(data["home_name"]) if data.get("home_name") else None,
             quoted_platform_heads=tuple(data["quoted"].get("platform_heads", ())),
             bureau_heads=tuple(data.get("bureau_heads", ())),
             money=re.compile(data["money"]),
@@ -441,6 +443,40 @@ def join_levels(line: str, entities: list[Entity], rules: EntityRules) -> list[E
             continue
         out[k] = Entity(m.start(), e.end, e.label, line[m.start():e.end])
     return out
+
+
+def home_abbreviation(issuers: list[str], rules: EntityRules) -> tuple[str, str] | None:
+    """The issuing district's or county's one-character abbreviation and its full name, from
+    the last issuer naming one (杭州市富阳区财政局 → 富, 富阳): policies say 来富工作, 在富缴纳."""
+    if rules.home_name is None:
+        return None
+    for issuer in reversed(issuers):
+        m = None
+        for m in rules.home_name.finditer(issuer):
+            pass
+        if m is not None:
+            return m.group("name")[0], m.group("name")
+    return None
+
+
+def home_places(line: str, tokens: list[Token], entities: list[Entity], home: tuple[str, str],
+                rules: EntityRules) -> list[Entity]:
+    """LOC entities for the home abbreviation standing alone after a motion verb (来富就业):
+    a word of its own, or glued by jieba to the verb, and not the start of another name."""
+    abbr, name = home
+    out = list(entities)
+    for word, s, e, _ in tokens:
+        if word == abbr:
+            at = s
+        elif len(word) == 2 and word[1] == abbr and word[0] in rules.loc_motion_prefixes:
+            at = s + 1
+        else:
+            continue
+        if at == 0 or line[at - 1] not in rules.loc_motion_prefixes or line.startswith(name, at):
+            continue
+        if not any(x.start < at + 1 and at < x.end for x in out):
+            out.append(Entity(at, at + 1, "LOC", abbr))
+    return sorted(out, key=lambda x: (x.start, x.end))
 
 
 def entity_at(text: str, start: int, end: int, label: str, rules: EntityRules) -> Entity:

@@ -203,3 +203,16 @@ def test_conjoined_levels_sharing_the_head_are_one_org(entities, entity_rules, t
     assert orgs == [name]
     assert [e.text for e in join_levels("甲大学、乙学院", entities("甲大学、乙学院"), entity_rules)] == \
         [e.text for e in entities("甲大学、乙学院")]  # complete names stay apart
+
+
+def test_the_issuing_districts_abbreviation_after_a_motion_verb_is_a_place(entity_rules, tokenizer):
+    from pipeline.components.entities import home_abbreviation, home_places
+
+    home = home_abbreviation(["甲市富阳区财政局"], entity_rules)
+    assert home == ("富", "富阳") and home_abbreviation(["北京市财政局"], entity_rules) is None
+
+    def places(line):
+        return [e.text for e in home_places(line, tokenizer.tokens(line), [], home, entity_rules)]
+
+    assert places("毕业后来富就业") == ["富"] and places("在富缴纳社会保险") == ["富"]
+    assert places("来富阳工作") == [] and places("在富有活力的企业") == []
