@@ -122,3 +122,13 @@ def test_a_modal_jieba_joins_to_an_adverb_still_counts(triggers, tokenizer):
     assert tag.main is not None and tag.main.text == "应"
     text = "提交材料后即可办理"  # 可 in 即可 is no modal
     assert all(t.text != "可" for t in classify_modality(text, triggers, word_starts=starts(text)).triggers)
+
+
+@pytest.mark.parametrize("text", [
+    "本细则所指的人才是具有专业技术职称的人员",
+    "其他类别的毕业生参照执行",
+    "原《甲市人才办法》同时废止",
+    "本县行政区域内的人才引进工作，适用本办法",
+])
+def test_definitions_references_and_repeals_are_declarations(triggers, text):
+    assert classify_modality(text, triggers).modality == "declaration"
