@@ -64,6 +64,7 @@ class TriggerTable:
     benefit_noun: re.Pattern[str] = re.compile(r"(?!)")
     word_starts_only: bool = False  # a cue counts only where a word starts (认可以及: no 可以)
     procedure: re.Pattern[str] | None = None  # 申请…补贴: the benefit is what a procedure is about
+    procedure_after: re.Pattern[str] | None = None  # 补贴在5个工作日内完成审核
     modal_prefixes: str = ""  # 还应, 均可: an adverb jieba joins to the modal that follows it
 
 
@@ -101,6 +102,7 @@ def load_triggers(path: Path) -> TriggerTable:
             word_starts_only=bool(data.get("word_starts_only", False)),
             procedure=re.compile(data["procedure"]) if data.get("procedure") else None,
             modal_prefixes="".join(data.get("modal_prefixes", ())),
+            procedure_after=re.compile(data["procedure_after"]) if data.get("procedure_after") else None,
         )
     except (OSError, KeyError, TypeError, re.error) as exc:
         raise ConfigError(path, f"bad modality triggers ({type(exc).__name__}: {exc})") from None
@@ -139,6 +141,8 @@ def find_triggers(
     found += [Trigger(m.group(), "commitment", m.start(), m.end()) for m in table.support_commitment.finditer(text)]
     if table.procedure is not None:  # 申请一次性补贴的时限: a benefit a procedure is about grants nothing
         found = [t for t in found if not (t.cls == "commitment" and table.procedure.search(text, 0, t.start))]
+    if table.procedure_after is not None:
+        found = [t for t in found if not (t.cls == "commitment" and table.procedure_after.match(text, t.end))]
     if word_starts is not None:  # a modal inside a word is none; a directive verb in one (建立健全) still directs
         found = [t for t in found if t.start in word_starts or not _is_modal(t, table)
                  or (t.start - 1 in word_starts and text[t.start - 1] in table.modal_prefixes)]

@@ -106,6 +106,7 @@ def test_a_modal_inside_a_word_is_no_cue(triggers, tokenizer):
 
 @pytest.mark.parametrize("text, modality", [
     ("申请甲类生活补贴的时限为毕业后六个月", "obligation"),  # the benefit a procedure is about
+    ("乙类奖励在五个工作日内完成审核", "obligation"),  # …or that a procedure noun follows
     ("对来区工作的博士给予生活补贴", "commitment"),
 ])
 def test_a_benefit_a_procedure_is_about_grants_nothing(triggers, text, modality):
