@@ -268,7 +268,7 @@ def _rule_role(
 
 def _relative_spans(text: str, cands: list[tuple[int, int, str]], rules: RoleRules) -> list[tuple[int, int, str]]:
     """A candidate that is a generic head (人才, 部门, 单位) qualified by a relative clause
-    opening its clause (作出突出贡献的人才, 收到投诉的部门) is named by the clause: the mention
+    opening its clause (作出突出贡献的人才, 收到举报的部门) is named by the clause: the mention
     spans both, from after a leading preposition (对…的人才给予…); a clause holding another
     candidate is left alone."""
     assert rules.relative is not None

@@ -388,7 +388,7 @@ def split_span(line: str, span: tuple[int, int, str], tokens: list[Token], rules
     (``breaks_name``) and at a coordinator between complete names (a 、 anywhere, a word
     such as 及 after a piece ending in a head; never between the modifiers of one head,
     ``_Chunker.shared_head``): the pieces that still end in a head of the label, or the
-    span unchanged when nothing breaks it (市人力资源社会保障局按照市政府 → two ORG). A DATE
+    span unchanged when nothing breaks it (区人社局按照区政府要求 → 区人社局). A DATE
     span without a numeral (``date_evidence``) or a date pattern is dropped (青年 is no date,
     though jieba tags it a time word)."""
     start, end, label = span
@@ -429,7 +429,7 @@ def _level_pattern(spec: dict[str, Any]) -> re.Pattern[str] | None:
 
 
 def join_levels(line: str, entities: list[Entity], rules: EntityRules) -> list[Entity]:
-    """An ORG name whose head conjoined levels share (区、县人事局, 省和设区的市人民政府) grown
+    """An ORG name whose head conjoined levels share (区、县财政局, 省和设区的市人民政府) grown
     over them: one mention from the first conjunct to the head (GUIDELINES 8); an entity
     the growth covers gives way."""
     if rules.level_conjuncts is None:

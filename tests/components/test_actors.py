@@ -169,8 +169,8 @@ def test_a_body_and_what_belongs_to_it_are_one_mention(triggers, roles, entities
 def test_a_generic_head_takes_the_relative_clause_that_names_it(triggers, roles, entities):
     actors, _, _ = _actors("对作出突出贡献的人才给予奖励", triggers, roles, entities)
     assert ("作出突出贡献的人才", "beneficiary") in actors
-    actors, _, _ = _actors("收到投诉的部门应当及时处理", triggers, roles, entities)
-    assert ("收到投诉的部门", "responsible") in actors
+    actors, _, _ = _actors("收到举报的部门应当及时核查", triggers, roles, entities)
+    assert ("收到举报的部门", "responsible") in actors
     actors, _, _ = _actors("建设特色鲜明的人才街区", triggers, roles, entities)
     assert not any("特色鲜明" in text for text, _ in actors)  # 人才 modifies 街区 here
 

@@ -193,8 +193,8 @@ def test_a_tagger_date_needs_a_numeral_or_a_date_pattern(entity_rules, tokenizer
 
 
 @pytest.mark.parametrize("text, name", [
-    ("区、县人事局负责组织实施", "区、县人事局"),
-    ("省和设区的市人民政府应当加强领导", "省和设区的市人民政府"),
+    ("区、县财政局负责组织实施", "区、县财政局"),
+    ("省和设区的市人民政府负责统筹", "省和设区的市人民政府"),
 ])
 def test_conjoined_levels_sharing_the_head_are_one_org(entities, entity_rules, text, name):
     from pipeline.components.entities import join_levels
