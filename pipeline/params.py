@@ -193,12 +193,12 @@ def load_params(path: str | Path = "params.yaml") -> Params:
     path = Path(path)
     own = _read_yaml(path)
     settings = path.with_name(SETTINGS_FILE)
-    raw = _merge(_read_yaml(settings), own) if settings.is_file() and settings.resolve() != path.resolve() else own
+    layered = settings.is_file() and settings.resolve() != path.resolve()
+    raw = _merge(_read_yaml(settings), own) if layered else own
     base = path.resolve().parent
 
     def at(group: str) -> str:
-        top = group.split(".")[0]
-        holder = path if top in own or not settings.is_file() else settings
+        holder = settings if layered and group.split(".")[0] not in own else path
         return f"{holder}:{group}"
 
     def p(group: dict[str, Any], key: str, where: str) -> Path:

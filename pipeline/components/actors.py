@@ -75,7 +75,8 @@ class RoleRules:
     belongs_join: re.Pattern[str] | None
     served_by: re.Pattern[str]
     relative: re.Pattern[str] | None  # 作出突出贡献的人才: a generic head its relative clause names
-    relative_openers: re.Pattern[str] | None
+    relative_openers: re.Pattern[str]  # prepositions left out of the mention (对…的人才)
+    relative_longest: int  # characters of the longest mention it makes
     deictic: tuple[str, ...]
     subject_at_clause_start: bool
     not_actor_before: re.Pattern[str]
@@ -133,6 +134,7 @@ def load_role_rules(folder: Path) -> RoleRules:
     folder = Path(folder)
     try:
         roles = read_yaml(folder / "roles.yaml")
+        relative = roles.get("relative_clause") or {}
         types = read_yaml(folder / "types.yaml")
         aliases: dict[str, tuple[str, str]] = {}
         with (folder / "canonical.csv").open(encoding="utf-8", newline="") as f:
@@ -161,9 +163,9 @@ def load_role_rules(folder: Path) -> RoleRules:
             platform_roles=frozenset(roles.get("platform_roles", ())),
             belongs_join=re.compile(roles["belongs_join"]) if roles.get("belongs_join") else None,
             served_by=re.compile(roles.get("served_by") or "(?!)"),
-            relative=_relative(roles.get("relative_clause") or {}),
-            relative_openers=re.compile("|".join(map(re.escape, roles["relative_clause"]["openers"])))
-            if (roles.get("relative_clause") or {}).get("openers") else None,
+            relative=_relative(relative),
+            relative_openers=re.compile("|".join(map(re.escape, relative.get("openers", ()))) or "(?!)"),
+            relative_longest=int(relative.get("longest", 40)),
             deictic=tuple(roles["deictic"]),
             subject_at_clause_start=bool(roles.get("subject_at_clause_start", False)),
             not_actor_before=re.compile(roles["not_actor_before"]),
@@ -252,7 +254,7 @@ def _rule_role(
             return None, "no_cue"
         if role is None and benefit and not permitted:
             role, reason = "beneficiary", "benefit_subject"  # 留学人员来京创业的，给予…: the subject of a benefit
-        elif role is None and not permitted and _MASK in masked[e:] and rules.served_by.search(masked, e):
+        elif role is None and not permitted and rules.served_by.search(masked, e):
             role, reason = "beneficiary", "served"  # 留学人员…，由市人事局为其办理…: another body acts for them
     elif kind in ("COLLECTIVE", "PLACE"):
         if role is None and not (rules.subject_at_clause_start and at_start):
@@ -275,18 +277,17 @@ def _relative_spans(text: str, cands: list[tuple[int, int, str]], rules: RoleRul
     out = list(cands)
     for m in rules.relative.finditer(text):
         s, hs, he = m.start(), m.start("head"), m.end("head")
-        opener = rules.relative_openers.match(text, s) if rules.relative_openers is not None else None
+        opener = rules.relative_openers.match(text, s)
         if opener:
             s = opener.end()
-        if any(s < e and c < hs for c, e, _ in out) or he - s > 40:
+        if any(s < e and c < hs for c, e, _ in out) or he - s > rules.relative_longest:
             continue  # another candidate inside the clause
-        at_head = [c for c in out if c[0] <= hs and he <= c[1]]
-        if at_head and (at_head[0][0], at_head[0][1]) != (hs, he):
-            continue  # the head is part of a longer name
-        if not at_head:
-            continue  # (a new candidate for a bare 人员 made more false doers than actors on held-out text)
-        kind = at_head[0][2]
-        out = [c for c in out if c not in at_head] + [(s, he, "TALENT" if kind == "BARE" else kind)]
+        # only a candidate that is the head itself (not part of a longer name); a bare 人员 is
+        # none (as a new candidate it made more false doers than actors on held-out text)
+        head = next((c for c in out if c[0] <= hs and he <= c[1]), None)
+        if head is None or head[:2] != (hs, he):
+            continue
+        out = [c for c in out if c != head] + [(s, he, "TALENT" if head[2] == "BARE" else head[2])]
     return out
 
 

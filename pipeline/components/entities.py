@@ -354,9 +354,9 @@ def _strip(text: str, start: int, end: int, label: str, rules: EntityRules) -> t
 
 
 def breaks_name(tok: Token, rules: EntityRules) -> bool:
-    """Whether a token cannot sit inside an ORG or TALENT name: a word the chunker stops at,
-    punctuation, or a part of speech of ``break_tags`` (prepositions, adverbs, verbs other
-    than the ``np_verbs`` names are built from)."""
+    """Whether a token cannot sit inside an ORG or TALENT name: clause punctuation, or a part
+    of speech of ``break_tags`` (prepositions, adverbs, particles) unless names are built
+    from the word (``np_verbs``)."""
     word, _, _, tag = tok
     if word in rules.np_verbs:
         return False
@@ -364,19 +364,19 @@ def breaks_name(tok: Token, rules: EntityRules) -> bool:
 
 
 _PAIRS = {"“": "”", "‘": "’", "《": "》", "（": "）", "(": ")", "【": "】"}
+_CLOSERS = {v: k for k, v in _PAIRS.items()}
 
 
 def _unmatched(line: str, start: int, end: int) -> set[int]:
     """Offsets of the quotes and brackets in ``line[start:end]`` that it does not pair."""
-    closers = {v: k for k, v in _PAIRS.items()}
     stack: list[int] = []
     lone: set[int] = set()
     for i in range(start, end):
         c = line[i]
         if c in _PAIRS:
             stack.append(i)
-        elif c in closers:
-            if stack and line[stack[-1]] == closers[c]:
+        elif c in _CLOSERS:
+            if stack and line[stack[-1]] == _CLOSERS[c]:
                 stack.pop()
             else:
                 lone.add(i)
@@ -451,11 +451,9 @@ def home_abbreviation(issuers: list[str], rules: EntityRules) -> tuple[str, str]
     if rules.home_name is None:
         return None
     for issuer in reversed(issuers):
-        m = None
-        for m in rules.home_name.finditer(issuer):
-            pass
-        if m is not None:
-            return m.group("name")[0], m.group("name")
+        names = [m.group("name") for m in rules.home_name.finditer(issuer)]
+        if names:
+            return names[-1][0], names[-1]
     return None
 
 
