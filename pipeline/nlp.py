@@ -24,8 +24,9 @@ from spacy.tokens import Doc, Span
 
 from .components.actors import find_actors, load_role_rules
 from .components.entities import (
-    Entity, Token, entity_at, find_entities, home_abbreviation, home_places, join_levels, load_entity_rules, split_span,
+    Entity, Token, entity_at, find_entities, home_abbreviation, home_places, join_conjuncts, join_levels, load_entity_rules, split_span,
 )
+from .components.tagger import restore_terms
 from .components.instruments import instrument_with_confidence, load_taxonomy, regex_hits
 from .components.modality import classify_modality, load_triggers
 from .components.tokenizer import JiebaTokenizer
@@ -101,12 +102,16 @@ class EntityComponent:
         passes = [self.rule_pass(line, t) for line, t in zip(lines, terms)]
         tokens = [toks for toks, _ in passes]
         if self.tagger is None:
-            return [join_levels(line, found, self.rules) for line, (_, found) in zip(lines, passes)], tokens
+            return [join_levels(line, join_conjuncts(line, toks, found, self.rules), self.rules)
+                    for line, (toks, found) in zip(lines, passes)], tokens
         by_span = [{(e.start, e.end, e.label): e for e in found} for _, found in passes]
         merged = self.tagger.merge(lines, tokens, [list(b) for b in by_span])
         merged = [self._repair(line, spans, b, toks) for line, spans, b, toks in zip(lines, merged, by_span, tokens)]
-        return [join_levels(line, [b.get(s) or entity_at(line, *s, self.rules) for s in spans], self.rules)
-                for line, b, spans in zip(lines, by_span, merged)], tokens
+        merged = [restore_terms(spans, b, t, self.rules.restore_labels, self.rules.restore_min_chars)
+                  for spans, b, t in zip(merged, by_span, terms)]
+        return [join_levels(line, join_conjuncts(line, toks, [b.get(s) or entity_at(line, *s, self.rules) for s in spans],
+                                                 self.rules), self.rules)
+                for line, b, spans, toks in zip(lines, by_span, merged, tokens)], tokens
 
     def _repair(self, line: str, spans: list[tuple[int, int, str]], rule: dict[tuple[int, int, str], Entity],
                 tokens: list[Token]) -> list[tuple[int, int, str]]:

@@ -216,3 +216,26 @@ def test_the_issuing_districts_abbreviation_after_a_motion_verb_is_a_place(entit
 
     assert places("毕业后来富就业") == ["富"] and places("在富缴纳社会保险") == ["富"]
     assert places("来富阳工作") == [] and places("在富有活力的企业") == []
+
+
+@pytest.mark.parametrize("text, names", [
+    ("受聘到科研、教学、卫生等事业单位工作", ["科研、教学、卫生等事业单位"]),  # modifiers of one head
+    ("鼓励高校、科研院所等单位参与", ["高校", "科研院所", "单位"]),  # complete names stay apart
+    ("引进金融、文创等现代服务业人才", ["现代服务业人才"]),  # instances of the name's own modifier
+    ("卫生等单位", ["单位"]),  # one word before 等 is no list
+])
+def test_modifiers_listed_before_a_one_word_name_share_it(entities, entity_rules, tokenizer, text, names):
+    from pipeline.components.entities import join_conjuncts
+
+    found = join_conjuncts(text, tokenizer.tokens(text), entities(text), entity_rules)
+    assert [e.text for e in found if e.label in ("ORG", "TALENT")] == names
+
+
+def test_a_listed_term_the_tagger_missed_comes_back_unless_it_is_short():
+    from pipeline.components.tagger import restore_terms
+
+    rule = [(0, 4, "ORG"), (5, 7, "ORG"), (8, 12, "INDUSTRY"), (13, 17, "ORG")]
+    terms = [(0, 4, "ORG"), (5, 7, "ORG"), (8, 12, "INDUSTRY"), (13, 17, "ORG")]
+    tagged = [(14, 18, "ORG")]  # the tagger's own span over the last term
+    assert restore_terms(tagged, rule, terms, frozenset({"ORG"}), 4) == [(0, 4, "ORG"), (14, 18, "ORG")]
+    assert restore_terms(tagged, rule, [], frozenset({"ORG"}), 4) == tagged  # a span of the chunker, not a term
