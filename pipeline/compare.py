@@ -317,15 +317,33 @@ def items_used(documents: list[Record], statements: list[Record], targets: Targe
     return used
 
 
-def compare_to_peers(used: dict[str, dict[str, set[str]]], doc_id: str, peers: list[str], *, majority: float) -> list[Record]:
+_DIMENSIONS = ("instrument", "target", "actor_type")
+
+
+def _usage(used: dict[str, dict[str, set[str]]], peers: Iterable[str]) -> dict[str, Counter[str]]:
+    """Per dimension, how many of ``peers`` use each item."""
+    counts: dict[str, Counter[str]] = {dim: Counter() for dim in _DIMENSIONS}
+    for o in peers:
+        for dim in _DIMENSIONS:
+            counts[dim].update(used[o][dim])
+    return counts
+
+
+def compare_to_peers(used: dict[str, dict[str, set[str]]], doc_id: str, peers: list[str], *, majority: float,
+                     usage: dict[str, Counter[str]] | None = None) -> list[Record]:
     """What ``doc_id`` uses that none of ``peers`` does (unique), and what more than
-    ``majority`` of them use that it lacks (lacking)."""
+    ``majority`` of them use that it lacks (lacking). ``usage`` is ``_usage(used, peers)``
+    when the caller has it (one count for a whole corpus, not one per policy)."""
     others = [o for o in peers if o != doc_id]
+    if usage is None:
+        usage = _usage(used, set(peers))
+    counted = doc_id in peers  # usage counts the policy itself
     rows = []
-    for dim in ("instrument", "target", "actor_type"):
-        for item in sorted(set().union(used[doc_id][dim], *(used[o][dim] for o in others))):
-            n_others = sum(item in used[o][dim] for o in others)
-            mine = item in used[doc_id][dim]
+    for dim in _DIMENSIONS:
+        mine_set = used[doc_id][dim]
+        for item in sorted(set(usage[dim]) | mine_set):
+            mine = item in mine_set
+            n_others = usage[dim][item] - (mine and counted)
             if mine and n_others == 0 and others:
                 status = "unique"
             elif not mine and others and n_others / len(others) > majority:
@@ -343,7 +361,8 @@ def coverage(
     """What each policy uses that no other does, and what most others use that it lacks."""
     used = items_used(documents, statements, targets)
     ids = sorted(used)
-    return [row for doc_id in ids for row in compare_to_peers(used, doc_id, ids, majority=majority)]
+    usage = _usage(used, ids)
+    return [row for doc_id in ids for row in compare_to_peers(used, doc_id, ids, majority=majority, usage=usage)]
 
 
 def comparison_graph(

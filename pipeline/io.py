@@ -14,9 +14,14 @@ from typing import Any
 from .errors import InputError
 
 
+_LINE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+_SORTED_LINE = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # json.dumps's separators
+
+
 def dumps(record: Mapping[str, Any]) -> str:
-    """One JSON line: UTF-8 characters as themselves, keys in the record's field order."""
-    return json.dumps(record, ensure_ascii=False, separators=(", ", ": "))
+    """One JSON line: UTF-8 characters as themselves, keys in the record's field order (one
+    encoder for every line: ``json.dumps`` with options builds a new one per call)."""
+    return _LINE.encode(record)
 
 
 def _mode() -> int:
@@ -180,7 +185,7 @@ def write_json(path: Path, obj: Any) -> None:
         if isinstance(obj, list) and len(obj) > PRETTY_MAX:
             f.write("[\n")
             for k, x in enumerate(obj):  # streamed: no second copy of a large table in memory
-                f.write((",\n" if k else "") + json.dumps(x, ensure_ascii=False, sort_keys=True))
+                f.write((",\n" if k else "") + _SORTED_LINE.encode(x))
             f.write("\n]\n")
         else:
             f.write(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n")

@@ -121,6 +121,20 @@ def test_coverage_finds_unique_and_lacking_items():
     assert not any(r["doc_id"] == "b" and r["status"] == "unique" for r in rows)
 
 
+def test_peer_comparison_counts_the_same_with_or_without_a_corpus_wide_count():
+    targets = compare.TargetTaxonomy((), "其他人才")
+    docs = [{"doc_id": d} for d in "abcd"]
+    st = lambda d, code: {"doc_id": d, "instrument": code, "targets": [], "actors": []}  # noqa: E731
+    sts = [st("a", "env.tax"), st("b", "env.tax"), st("b", "supply.talent"), st("c", "supply.talent"),
+           st("d", "supply.talent"), st("d", "demand.procurement")]
+    used = compare.items_used(docs, sts, targets)
+    rows = compare.coverage(docs, sts, targets, majority=0.5)
+    for d in "abcd":  # coverage counts once for the corpus; a single policy against its peers counts them itself
+        assert [r for r in rows if r["doc_id"] == d] == compare.compare_to_peers(used, d, list("abcd"), majority=0.5)
+    lacking = compare.compare_to_peers(used, "a", ["b", "c", "d"], majority=0.5)  # peers without the policy itself
+    assert [(r["item"], r["status"], r["others_using"]) for r in lacking] == [("supply.talent", "lacking", 3)]
+
+
 def test_alignment_respects_threshold_and_other_policies_only():
     provs = [
         {"doc_id": "a", "provision_id": "s1", "level": "section", "heading": "", "text": "鼓励 企业 引进 人才"},
