@@ -219,7 +219,7 @@ def test_the_issuing_districts_abbreviation_after_a_motion_verb_is_a_place(entit
 
 
 @pytest.mark.parametrize("text, names", [
-    ("受聘到科研、教学、卫生等事业单位工作", ["科研、教学、卫生等事业单位"]),  # modifiers of one head
+    ("受聘到文化、体育、旅游等事业单位工作", ["文化、体育、旅游等事业单位"]),  # modifiers of one head
     ("鼓励高校、科研院所等单位参与", ["高校", "科研院所", "单位"]),  # complete names stay apart
     ("引进金融、文创等现代服务业人才", ["现代服务业人才"]),  # instances of the name's own modifier
     ("卫生等单位", ["单位"]),  # one word before 等 is no list
