@@ -26,9 +26,9 @@ from .components.actors import find_actors, load_role_rules
 from .components.entities import (
     Entity, Token, entity_at, find_entities, home_abbreviation, home_places, join_conjuncts, join_levels, load_entity_rules, split_span,
 )
-from .components.tagger import restore_terms
 from .components.instruments import instrument_with_confidence, load_taxonomy, regex_hits
 from .components.modality import classify_modality, load_triggers
+from .components.tagger import restore_terms
 from .components.tokenizer import JiebaTokenizer
 from .errors import ConfigError
 from .records import Document, Statement
@@ -102,16 +102,19 @@ class EntityComponent:
         passes = [self.rule_pass(line, t) for line, t in zip(lines, terms)]
         tokens = [toks for toks, _ in passes]
         if self.tagger is None:
-            return [join_levels(line, join_conjuncts(line, toks, found, self.rules), self.rules)
-                    for line, (toks, found) in zip(lines, passes)], tokens
+            return [self._grow(line, toks, found) for line, (toks, found) in zip(lines, passes)], tokens
         by_span = [{(e.start, e.end, e.label): e for e in found} for _, found in passes]
         merged = self.tagger.merge(lines, tokens, [list(b) for b in by_span])
         merged = [self._repair(line, spans, b, toks) for line, spans, b, toks in zip(lines, merged, by_span, tokens)]
         merged = [restore_terms(spans, b, t, self.rules.restore_labels, self.rules.restore_min_chars)
                   for spans, b, t in zip(merged, by_span, terms)]
-        return [join_levels(line, join_conjuncts(line, toks, [b.get(s) or entity_at(line, *s, self.rules) for s in spans],
-                                                 self.rules), self.rules)
+        return [self._grow(line, toks, [b.get(s) or entity_at(line, *s, self.rules) for s in spans])
                 for line, b, spans, toks in zip(lines, by_span, merged, tokens)], tokens
+
+    def _grow(self, line: str, tokens: list[Token], entities: list[Entity]) -> list[Entity]:
+        """A line's entities grown over what shares their head: a 等-closed list of modifiers,
+        then conjoined administrative levels (GUIDELINES 8)."""
+        return join_levels(line, join_conjuncts(line, tokens, entities, self.rules), self.rules)
 
     def _repair(self, line: str, spans: list[tuple[int, int, str]], rule: dict[tuple[int, int, str], Entity],
                 tokens: list[Token]) -> list[tuple[int, int, str]]:

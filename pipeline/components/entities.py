@@ -7,6 +7,7 @@ it takes a line of normalised text and its jieba tokens and returns spans.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -453,7 +454,7 @@ def join_levels(line: str, entities: list[Entity], rules: EntityRules) -> list[E
     return out
 
 
-def _conjuncts_start(tokens: list[Token], k: int, rules: EntityRules, modifier: Any) -> int | None:
+def _conjuncts_start(tokens: list[Token], k: int, rules: EntityRules, modifier: Callable[[Token], bool]) -> int | None:
     """Index of the first token of the modifiers coordinated before token ``k`` (each
     conjunct a run of at most ``conjunct_tokens`` modifier tokens, joined by coordinators),
     or None when no conjunct is there."""
@@ -479,7 +480,7 @@ def join_conjuncts(line: str, tokens: list[Token], entities: list[Entity], rules
     ORG or TALENT): 高校、科研院所等单位 stays three. A name of more than one word is left
     alone: 甲、乙等现代服务业人才 lists instances of its modifier. (Conjuncts joined to a name
     without 等, 甲、乙类人员, were tried: most growths were wrong on the studied documents.)"""
-    if not rules.conjunct_tokens:
+    if not rules.conjunct_tokens or not any(t[0] in rules.list_closers for t in tokens):
         return entities
     chunker = _Chunker(tokens, rules, {})
     names = [(e.start, e.end) for e in entities if e.label in ("ORG", "TALENT")]
@@ -493,6 +494,7 @@ def join_conjuncts(line: str, tokens: list[Token], entities: list[Entity], rules
 
     at = {t[1]: k for k, t in enumerate(tokens)}
     out = list(entities)
+    grown: list[Entity] = []
     for n, e in enumerate(out):
         k = at.get(e.start)
         if e.label not in ("ORG", "TALENT") or not k or tokens[k][2] != e.end or tokens[k - 1][0] not in rules.list_closers:
@@ -501,7 +503,7 @@ def join_conjuncts(line: str, tokens: list[Token], entities: list[Entity], rules
         if first is None or not any(t[0] in rules.coordinators for t in tokens[first : k - 1]):
             continue  # 甲等单位 alone is no list
         out[n] = Entity(tokens[first][1], e.end, e.label, line[tokens[first][1] : e.end])
-    grown = [x for x in out if x not in entities]
+        grown.append(out[n])
     return [x for x in out if x in grown or not any(g.start <= x.start and x.end <= g.end for g in grown)]
 
 
