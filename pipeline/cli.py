@@ -10,7 +10,7 @@ import argparse
 import dataclasses
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -232,9 +232,6 @@ def _rules_nlp(params: Params) -> Any:
     return build_nlp(e.models, segmenter=e.segmenter, hanlp=e.hanlp)
 
 
-_FOLDS: dict[str, Any] = {}  # what forked fold workers inherit
-
-
 def _lodo_prediction(
     params: Params, gold: list[dict], extra: list[dict], pred: dict[str, dict]
 ) -> tuple[dict[str, dict], dict[str, dict]]:
@@ -244,24 +241,14 @@ def _lodo_prediction(
     nothing about new ones. The second result is the same with the actor model toggled (on
     if the path leaves it off, off if not), so that its worth is measured either way. Folds
     run in parallel (one per core, forked); the result does not depend on how many."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from . import run, train
 
-    from . import train
-
-    wanted = {g["doc"] for g in gold} & set(pred)
+    wanted = sorted({g["doc"] for g in gold} & set(pred))
     sequences, actors = train.training_examples(_rules_nlp(params), gold + extra)
-    _FOLDS.update(params=params, records=pred, sequences=sequences, actors=actors)
+    state = dict(params=params, records=pred, sequences=sequences, actors=actors)
+    folds = run.forked_map(_fold, wanted, min(os.cpu_count() or 1, 4), state,
+                           progress=lambda it: _progress(it, "fold", total=len(wanted)))
     out, toggled = dict(pred), dict(pred)
-    workers = min(len(wanted), os.cpu_count() or 1, 4)
-    try:
-        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                folds = list(_progress(pool.map(_fold, sorted(wanted)), "fold", total=len(wanted)))
-        else:
-            folds = [_fold(d) for d in _progress(sorted(wanted), "fold")]
-    finally:
-        _FOLDS.clear()
     out.update((d, rec) for d, rec, _ in folds)
     toggled.update((d, alt) for d, _, alt in folds)
     return out, toggled
@@ -275,20 +262,23 @@ def _fold(doc_id: str) -> tuple[str, dict, dict]:
     from .extract import Extractor
     from .records import Document, Provision, Statement
 
-    params, r = _FOLDS["params"], _FOLDS["records"][doc_id]
+    from .run import shared
+
+    state = shared()
+    params, r = state["params"], state["records"][doc_id]
     e = params.extract
     document = Document(**r["document"])
     provisions = [Provision(**p) for p in r["provisions"]]
     statements = [Statement(**{k: s[k] for k in ("doc_id", "provision_id", "statement_id", "text", "start", "end")})
                   for s in r["statements"]]
-    others = any(seqs for d, seqs in _FOLDS["sequences"].items() if d != doc_id)
+    others = any(seqs for d, seqs in state["sequences"].items() if d != doc_id)
     with tempfile.TemporaryDirectory() as tmp:
         used: list[str] = []
         if others and "entities" in e.use_trained:
-            train.fit_tagger(_FOLDS["sequences"], params.train.entities, Path(tmp), leave_out=doc_id)
+            train.fit_tagger(state["sequences"], params.train.entities, Path(tmp), leave_out=doc_id)
             used.append("entities")
         if others:
-            train.fit_actors(_FOLDS["actors"], params.train.actors, Path(tmp), leave_out=doc_id)
+            train.fit_actors(state["actors"], params.train.actors, Path(tmp), leave_out=doc_id)
         with_model = used + ["actors"] if ActorModel.available(Path(tmp)) else used
         # with no other gold document to learn from, the rules alone
         records = []
@@ -385,12 +375,16 @@ COMPARE_FIELDS = {
 }
 
 
-def _load_extraction(folder: Path, fields: dict[str, tuple[str, ...]] | None = None) -> dict[str, list[dict]]:
+def _load_extraction(folder: Path, fields: dict[str, tuple[str, ...]] | None = None,
+                     where: dict[str, Callable[[dict], bool]] | None = None) -> dict[str, list[dict]]:
+    """The records of an extraction folder: only ``fields`` of each (all by default), and
+    of a table only those that its ``where`` test keeps."""
     from . import io, safety
 
     io.check_output_set(folder)
+    where = where or {}
     ex = {name: [r if fields is None else {k: r[k] for k in fields[name] if k in r}
-                 for r in io.read_jsonl(folder / f"{name}.jsonl")]
+                 for r in io.read_jsonl(folder / f"{name}.jsonl") if name not in where or where[name](r)]
           for name in ("documents", "provisions", "statements", "entities")}
     if fields is not None:
         for s in ex["statements"]:
@@ -403,13 +397,29 @@ def _load_extraction(folder: Path, fields: dict[str, tuple[str, ...]] | None = N
     return ex
 
 
+def _policy_graphs(indices: range) -> int:
+    """Build and write the graphs of the policies at ``indices`` (a ``forked_map`` task)."""
+    from . import compare, export
+    from .run import shared
+
+    st = shared()
+    for k in indices:
+        d = st["docs"][k]
+        g = compare.policy_graph(d, st["stmts"].get(d["doc_id"], []), st["ents"].get(d["doc_id"], []), st["targets"])
+        export.write_graph(g, st["folder"], d["doc_id"], title=d.get("title") or d["doc_id"], seed=st["seed"],
+                           formats=st["formats"])
+    return len(indices)
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
-    from . import compare, export, io
+    from . import compare, export, io, run
     from .components.tokenizer import JiebaTokenizer
 
     params = _params(args)
     cfg = params.compare
-    ex = _load_extraction(Path(args.extract) if args.extract else params.paths.extract, COMPARE_FIELDS)
+    levels = set(cfg.align_levels)  # the other provisions (parts, chapters: the longest texts) are not aligned
+    ex = _load_extraction(Path(args.extract) if args.extract else params.paths.extract, COMPARE_FIELDS,
+                          where={"provisions": lambda p: p["level"] in levels})
     out = _output(args, params.paths.compare)
     targets = compare.load_targets(cfg.targets)
     tok = JiebaTokenizer(params.extract.models / "lexicon" / "jieba_user.txt", engine=params.extract.segmenter)
@@ -417,10 +427,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     stmts = compare.drop_weak_instruments(ex["statements"], cfg.instrument_min_confidence)
     stmts_by_doc, ents_by_doc = compare.by_doc(stmts), compare.by_doc(ents)
     pages = len(docs) <= cfg.graph_pages_max  # beyond: GraphML only (for Gephi), no layouts
-    for d in _progress(docs, "graph"):
-        g = compare.policy_graph(d, stmts_by_doc.get(d["doc_id"], []), ents_by_doc.get(d["doc_id"], []), targets)
-        export.write_graph(g, out / "graphs", d["doc_id"], title=d.get("title") or d["doc_id"], seed=cfg.layout_seed,
-                           formats=None if pages else ("graphml",))
+    workers = args.jobs if args.jobs is not None else cfg.jobs
+    workers = workers or run.default_workers()
+    state = dict(docs=docs, stmts=stmts_by_doc, ents=ents_by_doc, targets=targets, folder=out / "graphs",
+                 seed=cfg.layout_seed, formats=None if pages else ("graphml",))
+    step = max(1, min(64, len(docs) // (workers * 4) or 1))
+    chunks = [range(k, min(k + step, len(docs))) for k in range(0, len(docs), step)]
+    run.forked_map(_policy_graphs, chunks, workers, state,
+                   progress=lambda it: _progress(it, "graphs", total=len(chunks)))
     current = {d["doc_id"] for d in docs}
     for stale in sorted((out / "graphs").glob("*.*")):  # graphs of documents no longer in the extraction
         if stale.suffix in (".graphml", ".gexf", ".json", ".html") and stale.stem not in current:
@@ -721,6 +735,7 @@ def build_parser() -> argparse.ArgumentParser:
     _extract_option(cp)
     cp.add_argument("-o", "--output", help="output folder (default: params paths.compare)")
     cp.add_argument("--metrics", help="also write the summary figures here (the DVC stage: params paths.compare_metrics)")
+    cp.add_argument("-j", "--jobs", type=int, help="worker processes (default: params compare.jobs; 0: one per core)")
     cp.set_defaults(func=cmd_compare)
 
     xp = sub.add_parser("export", help="datasets as CSV (Excel) and Parquet, with a data dictionary")

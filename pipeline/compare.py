@@ -173,6 +173,23 @@ def _by_pattern(provisions: list[Record], rules: Boilerplate) -> set[tuple[str, 
     return marked
 
 
+_SCORE_SCALE = 10**6  # scores are rounded to 6 decimals: as integers they order the same
+_SCORE_MAX = 2 * _SCORE_SCALE  # above any cosine (at most 1)
+
+
+def _order(keys: list[np.ndarray], sizes: list[int]) -> np.ndarray:
+    """The permutation sorting by ``keys`` (most significant first; non-negative integers,
+    each below its ``sizes`` entry, the last key unique within equal others): one argsort of
+    the keys packed into one integer when they fit in 63 bits, else ``np.lexsort``."""
+    bits = [max(1, int(n - 1).bit_length()) for n in sizes]
+    if sum(bits) > 63:
+        return np.lexsort(keys[::-1])
+    packed = np.zeros(len(keys[0]), dtype=np.int64)
+    for key, b in zip(keys, bits):
+        packed = (packed << b) | key.astype(np.int64)
+    return np.argsort(packed, kind="stable")
+
+
 def _top_matches(
     x: Any, docs: np.ndarray, threshold: float, top_k: int, chunk: int, cap: int = 0
 ) -> Iterable[tuple[int, int, float]]:
@@ -184,16 +201,20 @@ def _top_matches(
     ranked with array operations, so memory grows with the matches, not with the square of
     the units."""
     xt = x.T.tocsc()
+    docs_n, n_cols = int(docs.max()) + 1 if len(docs) else 1, x.shape[0]
     for lo in range(0, x.shape[0], chunk):
         block = (x[lo : lo + chunk] @ xt).tocsr()
-        rows = np.repeat(np.arange(block.shape[0]), np.diff(block.indptr)) + lo
-        cols, vals = block.indices.astype(np.int64), np.round(block.data, 6)
+        # most products are far below the threshold: drop them before anything else is built
+        near = np.flatnonzero(block.data >= threshold - 1e-6)
+        rows = np.repeat(np.arange(block.shape[0]), np.diff(block.indptr))[near] + lo
+        cols, vals = block.indices[near].astype(np.int64), np.round(block.data[near], 6)
         keep = (vals >= threshold) & (docs[cols] != docs[rows])
         rows, cols, vals = rows[keep], cols[keep], vals[keep]
         if not len(rows):
             continue
         d = docs[cols]
-        order = np.lexsort((cols, -vals, d, rows))
+        desc = _SCORE_MAX - np.rint(vals * _SCORE_SCALE).astype(np.int64)  # higher score first
+        order = _order([rows - lo, d, desc, cols], [chunk, docs_n, _SCORE_MAX + 1, n_cols])
         rows, cols, vals, d = rows[order], cols[order], vals[order], d[order]
         first = np.r_[True, (rows[1:] != rows[:-1]) | (d[1:] != d[:-1])]
         pos = np.arange(len(rows))
@@ -201,7 +222,8 @@ def _top_matches(
         sel = rank < top_k
         rows, cols, vals = rows[sel], cols[sel], vals[sel]
         if cap:
-            by_score = np.lexsort((cols, -vals, rows))
+            desc = _SCORE_MAX - np.rint(vals * _SCORE_SCALE).astype(np.int64)
+            by_score = _order([rows - lo, desc, cols], [chunk, _SCORE_MAX + 1, n_cols])
             r2 = rows[by_score]
             first2 = np.r_[True, r2[1:] != r2[:-1]]
             pos2 = np.arange(len(r2))

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from .errors import InputError
 
 
@@ -214,7 +216,7 @@ def write_csv(
 def read_json(path: Path) -> Any:
     path = Path(path)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return orjson.loads(path.read_bytes())
     except OSError as exc:
         raise InputError(path, f"cannot open ({exc.strerror})") from None
     except json.JSONDecodeError as exc:
@@ -233,7 +235,7 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
+                obj = orjson.loads(line)  # several times json's speed, the same values
             except json.JSONDecodeError as exc:
                 raise InputError(f"{path}:{n}", f"not valid JSON ({exc.msg})") from None
             if not isinstance(obj, dict):

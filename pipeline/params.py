@@ -106,6 +106,7 @@ class CompareParams:
     align_max_per_provision: int = 0
     graph_pages_max: int = 100
     align_max_df_count: int = 0
+    jobs: int = 0  # worker processes for the per-policy graphs (0: one per core)
 
 
 @dataclass(frozen=True)
@@ -277,6 +278,7 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         align_max_per_provision=int(cg.get("align_max_per_provision", 0)),
         graph_pages_max=int(cg.get("graph_pages_max", 100)),
         align_max_df_count=int(cg.get("align_max_df_count", 0)),
+        jobs=int(cg.get("jobs", 0)),
     )
     ng = raw.get("notebooks", {})
     notebooks = NotebookParams(

@@ -312,5 +312,35 @@ def write(results: Iterable[Result], files: dict[str, Any], names: tuple[str, ..
     return n, failed, hits
 
 
+_SHARED: dict[str, Any] = {}  # what forked_map's workers inherit
+
+
+def shared() -> dict[str, Any]:
+    """The state a ``forked_map`` call handed to its workers."""
+    return _SHARED
+
+
+def forked_map(fn: Callable[[Any], Any], items: list[Any], workers: int, state: dict[str, Any],
+               progress: Callable[[Iterable[Any]], Iterable[Any]] = iter) -> list[Any]:
+    """``[fn(x) for x in items]``, in order, in ``workers`` forked processes that inherit
+    ``state`` (``fn`` reads it through :func:`shared`); in this process with one worker, one
+    item, or no fork (Windows). The result does not depend on the number of workers;
+    ``progress`` wraps the results as they come (a progress bar)."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    _SHARED.clear()
+    _SHARED.update(state)
+    try:
+        n = min(workers, len(items))
+        if n <= 1 or "fork" not in mp.get_all_start_methods():
+            return list(progress(fn(x) for x in items))
+        with ProcessPoolExecutor(n, mp_context=mp.get_context("fork"), initializer=_worker_init,
+                                 initargs=(0,)) as pool:
+            return list(progress(pool.map(fn, items)))
+    finally:
+        _SHARED.clear()
+
+
 def default_workers() -> int:
     return max(1, os.cpu_count() or 1)

@@ -180,6 +180,19 @@ def test_chunked_alignment_equals_the_exact_method():
     assert got == _exact_alignment(units, str.split, 0.2, 3)
 
 
+def test_packed_sort_keys_order_as_lexsort_does():
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    n = 5000
+    rows, docs, score = rng.integers(0, 50, n), rng.integers(0, 9, n), rng.integers(0, 1000, n)
+    cols = rng.permutation(n)  # unique: the keys together are unique, as a block's are
+    keys = [rows, docs, score, cols]
+    want = np.lexsort(keys[::-1])
+    assert (compare._order(keys, [50, 9, 1000, n]) == want).all()  # packed into one integer
+    assert (compare._order(keys, [2**20, 2**20, 2**20, 2**20]) == want).all()  # too wide: lexsort
+
+
 def test_boilerplate_is_left_out_of_the_alignment():
     rules = compare.load_boilerplate(ROOT / "models" / "compare" / "boilerplate.yaml")
     provs = []

@@ -112,3 +112,30 @@ def test_dask_engine_writes_the_same_bytes(tmp_path):
         finally:
             del os.environ["POLICY_DASK_SCHEDULER"]
     assert _bytes(tmp_path / "local") == _bytes(tmp_path / "dask")
+
+
+def _square_plus(x):
+    from pipeline.run import shared
+
+    return x * x + shared()["plus"]
+
+
+def test_forked_map_keeps_the_order_and_hands_the_state_to_its_workers():
+    from pipeline.run import forked_map, shared
+
+    items = list(range(20))
+    want = [x * x + 5 for x in items]
+    assert forked_map(_square_plus, items, 2, {"plus": 5}) == want
+    assert forked_map(_square_plus, items, 1, {"plus": 5}) == want
+    assert shared() == {}  # the state does not outlive the call
+
+
+def test_compare_writes_the_same_graphs_with_one_or_two_workers(tmp_path):
+    src = _texts(tmp_path / "in")
+    assert _run("extract", src, "-o", tmp_path / "ex") == 0
+    assert _run("compare", "--extract", tmp_path / "ex", "-o", tmp_path / "c1", "-j", "1") == 0
+    assert _run("compare", "--extract", tmp_path / "ex", "-o", tmp_path / "c2", "-j", "2") == 0
+    files = sorted(p.relative_to(tmp_path / "c1") for p in (tmp_path / "c1").rglob("*") if p.is_file())
+    assert any(p.parts[0] == "graphs" for p in files)
+    for rel in files:
+        assert (tmp_path / "c1" / rel).read_bytes() == (tmp_path / "c2" / rel).read_bytes(), rel
