@@ -141,7 +141,11 @@ def _jobs(args: argparse.Namespace, params: Params) -> list[tuple[Path, Meta, st
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from . import io, resources, run
-    from .extract import Extractor
+
+    def extractor() -> Any:  # imported and loaded only when a document is not in the cache
+        from .extract import Extractor
+
+        return Extractor.from_params(params)
 
     params = _params(args)
     e = params.extract
@@ -158,7 +162,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         layout=resources.layout_rules(params.ingest.layout),
         headings=resources.heading_rules(params.segment.headings),
         extractor=None,
-        make_extractor=lambda: Extractor.from_params(params),
+        make_extractor=extractor,
         fingerprint=run.fingerprint(params),
         cache_dir=cache_dir,
         seconds=e.seconds_per_document,

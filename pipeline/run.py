@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from .errors import InputError
 from .ingest import Meta
 
@@ -60,18 +62,6 @@ class Context:
             assert self.make_extractor is not None
             self.extractor = self.make_extractor()
         return self.extractor
-
-    def any_miss(self, jobs: list[Job]) -> bool:
-        """Whether the cache cannot answer some job (reads the texts only up to the first miss)."""
-        if self.cache_dir is None:
-            return bool(jobs)
-        for job in jobs:
-            path = Path(job[0])
-            data = path.read_bytes() if path.is_file() else b""
-            key = _key(job, data, self) if data else None
-            if not (key and (self.cache_dir / key[:2] / f"{key}.json").is_file()):
-                return True
-        return False
 
 
 def fingerprint(params: Any, package: Path | None = None) -> str:
@@ -113,7 +103,7 @@ def _time_budget(seconds: float, path: Path) -> Iterator[None]:
         return
 
     def expired(signum: int, frame: Any) -> None:
-        raise InputError(path, f"took longer than {seconds:g} s (extract.seconds_per_document); skipped")
+        raise _OverBudget(path, f"took longer than {seconds:g} s (extract.seconds_per_document); skipped")
 
     try:
         previous = signal.signal(signal.SIGALRM, expired)
@@ -128,6 +118,34 @@ def _time_budget(seconds: float, path: Path) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+class _OverBudget(InputError):
+    """A document that took too long: not a property of its bytes, so never cached."""
+
+
+def _entry(job: Job, ctx: Context) -> tuple[str | None, Path | None]:
+    """The job's cache key and entry path (None, None without a cache or a readable file)."""
+    path = Path(job[0])
+    data = path.read_bytes() if path.is_file() else b""
+    key = _key(job, data, ctx) if data else None
+    if key is None or ctx.cache_dir is None:
+        return key, None
+    return key, ctx.cache_dir / key[:2] / f"{key}.json"
+
+
+def cached(job: Job, ctx: Context) -> Result | None:
+    """The cache's result for a job (its records, or the error its bytes always give), or None."""
+    _, entry = _entry(job, ctx)
+    if entry is None or not entry.is_file():
+        return None
+    try:
+        rec = orjson.loads(entry.read_bytes())
+        if "error" in rec:
+            return Result(None, error=str(rec["error"]), cached=True)
+        return Result(rec["doc_id"], tuple(rec["blocks"]), cached=True)  # type: ignore[arg-type]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # a damaged entry: recompute it
+
+
 def extract_one(job: Job, ctx: Context) -> Result:
     """The pure per-document step: ingest, segment, extract, serialise (or the error)."""
     from . import io, safety
@@ -135,17 +153,12 @@ def extract_one(job: Job, ctx: Context) -> Result:
     from .segment import segment_document
 
     path, meta, doc_id, label = job
+    entry: Path | None = None
     try:
-        data = Path(path).read_bytes() if Path(path).is_file() else b""
-        key = _key(job, data, ctx) if data else None
-        if key and ctx.cache_dir is not None:
-            hit = ctx.cache_dir / key[:2] / f"{key}.json"
-            if hit.is_file():
-                try:
-                    rec = json.loads(hit.read_text(encoding="utf-8"))
-                    return Result(rec["doc_id"], tuple(rec["blocks"]), cached=True)  # type: ignore[arg-type]
-                except (OSError, ValueError, KeyError):
-                    pass  # a damaged entry: recompute it
+        hit = cached(job, ctx)
+        if hit is not None:
+            return hit
+        _, entry = _entry(job, ctx)
         extractor = ctx.get_extractor()  # loaded outside the document's time budget
         with _time_budget(ctx.seconds, Path(path)):
             doc = ingest_file(
@@ -158,7 +171,11 @@ def extract_one(job: Job, ctx: Context) -> Result:
                 raise InputError(path, unsafe)
             provisions, statements = segment_document(doc, ctx.headings, ctx.params.segment)
             enriched, entities = extractor.extract(doc, provisions, statements)
-    except InputError as exc:
+    except _OverBudget as exc:
+        return Result(None, error=str(exc))
+    except InputError as exc:  # the same bytes would fail the same way: remembered
+        if entry is not None:
+            _store(entry, {"error": str(exc)})
         return Result(None, error=str(exc))
     except MemoryError:
         return Result(None, error=f"{path}: ran out of memory (extract.memory_per_worker_mb); skipped")
@@ -168,17 +185,17 @@ def extract_one(job: Job, ctx: Context) -> Result:
         "".join(io.dumps(s) + "\n" for s in enriched),
         "".join(io.dumps(e.to_dict()) + "\n" for e in entities),
     )
-    if key and ctx.cache_dir is not None:
-        _store(ctx.cache_dir / key[:2] / f"{key}.json", doc.doc_id, blocks)
+    if entry is not None:
+        _store(entry, {"doc_id": doc.doc_id, "blocks": list(blocks)})
     return Result(doc.doc_id, blocks)
 
 
-def _store(path: Path, doc_id: str, blocks: tuple[str, ...]) -> None:
+def _store(path: Path, record: dict[str, Any]) -> None:
     from .io import atomic_writer
 
     try:
         with atomic_writer(path) as f:
-            json.dump({"doc_id": doc_id, "blocks": list(blocks)}, f, ensure_ascii=False)
+            json.dump(record, f, ensure_ascii=False)
     except OSError:
         pass  # a cache that cannot be written only costs time
 
@@ -217,8 +234,14 @@ def run_pool(jobs: list[Job], ctx: Context, n: int, memory_mb: int = 0) -> Itera
     from concurrent.futures import ProcessPoolExecutor
 
     global _CTX
-    if ctx.any_miss(jobs):
-        ctx.get_extractor()  # loaded once here, shared by the forked workers
+    # what the cache answers is read here, in order, as it is written out: sent back by the
+    # workers it would cost more than reading it
+    known = [entry is not None and entry.is_file() for _, entry in (_entry(job, ctx) for job in jobs)]
+    misses = [job for job, k in zip(jobs, known) if not k]
+    if not misses:
+        yield from (cached(job, ctx) or extract_one(job, ctx) for job in jobs)
+        return
+    ctx.get_extractor()  # loaded once here, shared by the forked workers
     _CTX = ctx
     gc.freeze()
     try:
@@ -226,9 +249,12 @@ def run_pool(jobs: list[Job], ctx: Context, n: int, memory_mb: int = 0) -> Itera
     except ValueError:  # no fork (Windows): one process
         yield from run_serial(jobs, ctx)
         return
-    with ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=_worker_init,
+    with ProcessPoolExecutor(max_workers=min(n, len(misses)), mp_context=context, initializer=_worker_init,
                              initargs=(memory_mb,)) as pool:
-        yield from pool.map(_in_worker, jobs, chunksize=max(1, min(16, len(jobs) // (n * 8) or 1)))
+        computed = pool.map(_in_worker, misses, chunksize=max(1, min(16, len(misses) // (n * 8) or 1)))
+        for job, k in zip(jobs, known):
+            # an entry removed since it was seen is computed here
+            yield (cached(job, ctx) or extract_one(job, ctx)) if k else next(computed)
 
 
 _REMOTE: dict[tuple[str, str], Context] = {}  # a Dask worker's contexts, built once per params file

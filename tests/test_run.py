@@ -55,6 +55,24 @@ def test_the_cache_recomputes_only_the_changed_document(tmp_path, monkeypatch, c
     assert _bytes(tmp_path / "fresh") == second  # cached and recomputed documents: the same bytes
 
 
+def test_a_run_the_cache_answers_whole_loads_no_models_and_repeats_the_errors(tmp_path, monkeypatch, capsys):
+    import pipeline.extract
+
+    monkeypatch.setenv("POLICY_CACHE", str(tmp_path / "cache"))
+    src = _texts(tmp_path / "in", n=3)
+    (src / "empty.txt").write_text("关于印发的通知\n", encoding="utf-8")  # a title, no policy text
+    for jobs in ("1", "2"):
+        monkeypatch.undo()
+        monkeypatch.setenv("POLICY_CACHE", str(tmp_path / "cache"))
+        assert _run("extract", src, "-o", tmp_path / f"out{jobs}", "-j", jobs) == 1
+        first = capsys.readouterr().err
+        monkeypatch.setattr(pipeline.extract.Extractor, "from_params", lambda *a: pytest.fail("models loaded"))
+        assert _run("extract", src, "-o", tmp_path / f"out{jobs}", "-j", jobs) == 1
+        again = capsys.readouterr().err
+        assert "(3 from the cache); 1 input(s) failed" in again
+        assert [x for x in again.splitlines() if "empty.txt" in x] == [x for x in first.splitlines() if "empty.txt" in x]
+
+
 def test_a_document_over_its_time_budget_gives_its_error_and_the_batch_goes_on(tmp_path, monkeypatch, capsys):
     import time
 

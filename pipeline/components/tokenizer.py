@@ -60,8 +60,9 @@ class JiebaTokenizer:
         self._jieba.initialize()
         if self.userdict:
             self._jieba.load_userdict(self.userdict)
-        tagger = jieba.Tokenizer()  # only for its dictionary's part-of-speech table
-        self.tags: dict[str, str] = dict(jieba.posseg.POSTokenizer(tagger).word_tag_tab)
+        # the part-of-speech table of jieba's dictionary, as jieba.posseg read it when imported
+        # (its default tagger's; reading the dictionary again would cost half a second)
+        self.tags: dict[str, str] = dict(jieba.posseg.dt.word_tag_tab)
         if self.userdict:
             self.tags.update(_user_tags(Path(self.userdict)))
 
