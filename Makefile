@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: setup fonts repro test bench clean notebooks exp
+.PHONY: setup fonts browser repro test bench clean notebooks exp
 
 $(BIN)/policy: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,15 @@ repro: setup
 	DVC_NO_ANALYTICS=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
 	DVC_NO_ANALYTICS=1 $(BIN)/dvc metrics show
 
-test: setup fonts
+# Debian's Chromium: a test opens the reports in it (headless, offline); without it that test is skipped
+browser:
+	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	  (apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null); \
+	else echo "warning: no Chromium; the browser test of the reports is skipped (Debian: apt-get install chromium)"; fi
+
+test: setup fonts browser
 	$(BIN)/python -m pytest
 
 # Jupyter (the `notebooks` extra) and the notebooks on the pipeline's outputs; POLICY_FOCUS=<doc_id>

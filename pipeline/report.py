@@ -151,6 +151,7 @@ def index_page(
           _shares(r["modality"], 3, mod), _shares(r["instrument"], 3, inst), _shares(r["target"], 3),
           _e(_wan(r["money"]["committed"]) if r["money"]["committed"] else ""), _e(_wan(r["money"]["largest_max"])),
           "；".join(f"{_e(k)} {v}" for k, v in r["actor_type"].most_common(4))] for r in rows),
+        "summary",
     )
     heat = (
         "<h3>政策 × 工具 policy × instrument (share of coded statements; 供给型 supply, 环境型 environment, 需求型 demand)</h3>"

@@ -356,3 +356,54 @@ def test_sparse_alignment_settings_keep_the_top_pair_of_the_exact_method():
     got = {(r["doc_id"], r["provision_id"], r["other_doc_id"], r["other_provision_id"]) for r in rows}
     assert top_exact[:4] in got
     assert max(Counter(r["provision_id"] for r in rows).values()) <= 20
+
+
+def _chromium():
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _browse(page, tmp_path, shot=None):
+    """The DOM of ``page`` after headless Chromium loaded it (scripts run), and the requests
+    the page made that would leave the machine (from Chromium's network log: the browser's
+    own background requests have no page origin)."""
+    import subprocess
+
+    log = tmp_path / f"{page.stem}.netlog.json"
+    cmd = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+           "--disable-background-networking", "--disable-component-update", f"--user-data-dir={tmp_path / 'profile'}",
+           f"--log-net-log={log}", "--virtual-time-budget=3000", "--window-size=1400,1000"]
+    url = page.resolve().as_uri()
+    dom = subprocess.run([*cmd, "--dump-dom", url], capture_output=True, text=True, timeout=120).stdout
+    if shot is not None:
+        subprocess.run([*cmd, f"--screenshot={shot}", url], capture_output=True, timeout=120)
+    types = {}
+    events = []
+    if log.exists():
+        net = json.loads(log.read_text(encoding="utf-8"))
+        types = {v: k for k, v in net["constants"]["logEventTypes"].items()}
+        events = net["events"]
+    left = [e["params"]["url"] for e in events
+            if types.get(e["type"]) == "URL_REQUEST_START_JOB" and e.get("params", {}).get("initiator") != "not an origin"
+            and not re.match(r"(file|data|blob|about|chrome):", e["params"].get("url", "file:"))]
+    return dom, left
+
+
+@pytest.mark.skipif(not _chromium(), reason="Chromium is not installed (Debian: apt-get install chromium)")
+def test_reports_render_offline_in_headless_chromium(outputs, tmp_path):
+    import csv
+
+    from PIL import Image
+
+    _run("report", "--extract", outputs / "extract", "--compare", outputs / "compare", "-o", tmp_path / "r")
+    dom, left = _browse(tmp_path / "r" / "index.html", tmp_path, shot=tmp_path / "index.png")
+    assert left == []  # nothing fetched from the network
+    with (ROOT / "corpus" / "manifest.csv").open(encoding="utf-8", newline="") as f:
+        manifest = list(csv.DictReader(f))
+    summary = re.search(r'<table class="summary">.*?<tbody>(.*?)</tbody>', dom, re.S)
+    assert summary and summary.group(1).count("<tr") == len(manifest)
+    charts = re.findall(r"<svg\b.*?</svg>", dom, re.S)  # three heat maps (their cells an inline PNG) and the focus graph
+    assert sum(1 for svg in charts if re.search(r'<image\b[^>]*href="data:image/png;base64,', svg)) >= 3
+    colours = Image.open(tmp_path / "index.png").convert("RGB").getcolors(maxcolors=1 << 16)
+    assert colours is None or len(colours) > 50  # a rendered page, not a blank one
+    page, left = _browse(tmp_path / "r" / f"{WUCHANG}.html", tmp_path)
+    assert left == [] and page.count('class="st"') > 50
