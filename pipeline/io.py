@@ -193,6 +193,16 @@ def write_json(path: Path, obj: Any) -> None:
             f.write(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
 
+def write_matrix(path: Path, ids: list[str], matrix: Any) -> None:
+    """``{"doc_ids": ids, "matrix": rows}`` as JSON, one row per line, written row by row (a
+    matrix of thousands of policies is never one string or one list of Python numbers)."""
+    with atomic_writer(path) as f:
+        f.write('{"doc_ids": ' + _LINE.encode(list(ids)) + ',\n"matrix": [')
+        for k, row in enumerate(matrix):
+            f.write((",\n" if k else "\n") + _LINE.encode([float(x) for x in row]))
+        f.write("\n]}\n")
+
+
 def write_csv(
     path: Path, columns: list[str], rows: Iterable[Mapping[str, Any]], *, bom: bool = False, excel: bool = False
 ) -> None:

@@ -407,3 +407,18 @@ def test_reports_render_offline_in_headless_chromium(outputs, tmp_path):
     assert colours is None or len(colours) > 50  # a rendered page, not a blank one
     page, left = _browse(tmp_path / "r" / f"{WUCHANG}.html", tmp_path)
     assert left == [] and page.count('class="st"') > 50
+
+
+def test_summary_and_similarity_file_hold_the_matrix(tmp_path):
+    import numpy as np
+
+    from pipeline import io
+
+    ids = ["a", "b", "c"]
+    sim = np.array([[1.0, 0.2, 0.4], [0.2, 1.0, 0.6], [0.4, 0.6, 1.0]])
+    got = compare.summary([{"doc_id": d} for d in ids], (ids, sim), {})
+    assert got["mean_similarity"] == 0.4  # the six ordered pairs of two different policies
+    assert compare.summary([{"doc_id": "a"}], (["a"], np.ones((1, 1))), {})["mean_similarity"] == 0.0
+    io.write_matrix(tmp_path / "s.json", ids, sim)  # written row by row
+    back = io.read_json(tmp_path / "s.json")
+    assert back == {"doc_ids": ids, "matrix": sim.tolist()}
