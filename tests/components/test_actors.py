@@ -30,7 +30,7 @@ def test_coordinated_subjects_share_the_role(triggers, roles, entities):
 
 
 def test_object_made_is_not_an_actor(triggers, roles, entities):
-    actors, implied, _ = _actors("设立人才服务机构，应当具备下列条件", triggers, roles, entities)
+    actors, implied, _ = _actors("设立人才服务机构，须提交下列材料", triggers, roles, entities)
     assert actors == set() and implied
 
 
@@ -52,7 +52,7 @@ def test_giver_is_not_the_beneficiary(triggers, roles, entities):
 
 
 def test_society_as_a_domain_is_not_an_actor(triggers, roles, entities):
-    actors, _, _ = _actors("将人才工作纳入国民经济与社会发展规划", triggers, roles, entities)
+    actors, _, _ = _actors("把人才工作列入社会发展总体规划", triggers, roles, entities)
     assert not any(t == "社会" for t, _ in actors)
 
 

@@ -61,7 +61,7 @@ def test_zh_to_number(text, number):
 
 
 def test_level_words_stay_in_organisation_names(entities):
-    ents = _labels(entities("县级以上人民政府应当加强人才工作"))
+    ents = _labels(entities("县级以上人民政府应当统筹人才公寓建设"))
     assert ("县级以上人民政府", "ORG") in ents
 
 
@@ -81,7 +81,7 @@ def test_sectors_are_not_bodies(entities):
 
 
 def test_whole_jurisdiction_words_are_dropped_and_incubators_are_not_firms(entities):
-    ents = _labels(entities("全市社区卫生服务机构引进毕业生，建设科技企业孵化器"))
+    ents = _labels(entities("全市社区卫生服务机构招聘护士，改造科技企业孵化器"))
     assert ("社区卫生服务机构", "ORG") in ents
     assert ("科技企业", "ORG") not in ents
 
@@ -132,7 +132,7 @@ def test_complete_names_in_a_coordination_stay_apart(entities):
 
 
 def test_a_department_named_for_two_fields_is_one_name(entities):
-    spans = [t for t, _ in _labels(entities("由区住房和城乡建设局会同区人力资源和社会保障局负责"))]
+    spans = [t for t, _ in _labels(entities("由区住房和城乡建设局会同区人力资源和社会保障局审核"))]
     assert "区住房和城乡建设局" in spans and "区人力资源和社会保障局" in spans
     spans = [t for t, _ in _labels(entities("落实党中央和省委的部署"))]
     assert "党中央和省委" not in spans
