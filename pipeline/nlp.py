@@ -37,6 +37,7 @@ STATEMENTS = "statement"
 ENTITIES = "entities"
 TERMS = "terms"
 WORD_STARTS = "word_starts"  # user_data: where each jieba word of the text starts
+WORD_TAGS = "word_tags"  # user_data: the part of speech of each of those words
 
 
 def doc_text(doc: Doc) -> str:
@@ -153,6 +154,7 @@ class EntityComponent:
                      for (_, line, _), toks, ents in zip(lines, tokens, found)]
         # where each word starts: a modal cue must start a word (认可以及 holds no 可以)
         doc.user_data[WORD_STARTS] = [pos + t[1] for (pos, _, _), toks in zip(lines, tokens) for t in toks]
+        doc.user_data[WORD_TAGS] = [t[3] for toks in tokens for t in toks]  # their parts of speech
         for (pos, _, _), entities in zip(lines, found):
             for ent in entities:
                 span = doc.char_span(ent.start + pos, ent.end + pos, label=ent.label, alignment_mode="expand")
@@ -223,6 +225,9 @@ class StatementComponent:
         trig_hits = sorted((offset(a), strings[key]) for key, a, _ in self.trigger_matcher(doc))
         trig_starts = [h[0] for h in trig_hits]
         word_starts = doc.user_data.get(WORD_STARTS) if self.triggers.word_starts_only else None
+        # where a noun starts: an organisation right before one only modifies it (企业开办费)
+        all_starts, all_tags = doc.user_data.get(WORD_STARTS, []), doc.user_data.get(WORD_TAGS, [])
+        noun_starts = [w for w, t in zip(all_starts, all_tags) if t in self.roles.noun_tags]
         for span in doc.spans[STATEMENTS]:
             s0, s1 = span.start_char, span.end_char
             stext = text[s0:s1]
@@ -246,7 +251,9 @@ class StatementComponent:
             inside = [
                 Entity(a - s0, b - s0, label, text[a:b]) for a, b, label in ents[lo:hi] if b <= s1
             ]
-            actors, implied = find_actors(stext, inside, tag, self.roles, issuers, self.actor_model)
+            lo, hi = bisect.bisect_left(noun_starts, s0), bisect.bisect_left(noun_starts, s1)
+            nouns = frozenset(w - s0 for w in noun_starts[lo:hi])
+            actors, implied = find_actors(stext, inside, tag, self.roles, issuers, self.actor_model, nouns=nouns)
             if is_leadin:
                 leadin_doers[provision] = implied
             elif tag.from_rule == "inherited" and parents.get(provision) in leadin_doers and implied:

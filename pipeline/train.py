@@ -240,7 +240,8 @@ def training_examples(
             seqs.append((features(line, tokens, rule), bio(len(line), project(line, wanted))))
             # the modality as extraction tags it: a modal counts only where a word starts
             starts = frozenset(t[1] for t in tokens) if triggers.word_starts_only else None
-            ctx = candidates(line, found, classify_modality(line, triggers, word_starts=starts), roles)
+            nouns = frozenset(t[1] for t in tokens if t[3] in roles.noun_tags)
+            ctx = candidates(line, found, classify_modality(line, triggers, word_starts=starts), roles, nouns)
             gold = [(match_key(a["text"]), a["role"]) for a in statement.get("actors", [])]
             examples.append((ctx, gold_classes(ctx, gold, match_key)))
     return sequences, actors

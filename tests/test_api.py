@@ -74,3 +74,13 @@ def test_a_noun_phrase_item_takes_the_instrument_of_its_lead_in():
     lead = next(s for t, s in st.items() if t.startswith("对新引进"))
     assert st["住房"]["instrument"] == lead["instrument"] == "supply.funding"
     assert st["鼓励企业建设人才公寓"]["instrument"] != "supply.funding"  # an item with a trigger keeps its own
+
+
+def test_an_organisation_that_only_modifies_a_noun_is_no_actor():
+    p = pipeline.load()
+    out = p.analyse("人才措施\n第一条 创业者入驻园区的，政府提供最高10万元企业开办费。\n"
+                    "第二条 奖励标准由区财政局规定。\n第三条 企业应当如实申报。", doc_id="demo")
+    actors = [{(a["text"], a["role"]) for a in s["actors"]} for s in out["statements"]]
+    assert not any(t == "企业" for t, _ in actors[0])  # 企业开办费: whose fee, not who acts
+    assert ("区财政局", "responsible") in actors[1]  # after 由 a noun-tagged 规定 is still its predicate
+    assert ("企业", "responsible") in actors[2]  # a subject before its modal

@@ -89,6 +89,7 @@ class RoleRules:
     aliases: dict[str, tuple[str, str]]
     types: tuple[tuple[re.Pattern[str], str], ...]
     default_type: str
+    noun_tags: frozenset[str] = frozenset()  # jieba tags of a noun that an organisation before it modifies
 
 
 def _alt(patterns: list[str]) -> re.Pattern[str] | None:
@@ -178,6 +179,7 @@ def load_role_rules(folder: Path) -> RoleRules:
             aliases=aliases,
             types=tuple((re.compile(t["match"]), t["type"]) for t in types["types"]),
             default_type=types["default"],
+            noun_tags=frozenset(roles.get("noun_tags", ())),
         )
     except (OSError, KeyError, TypeError, AttributeError, re.error) as exc:
         raise ConfigError(folder, f"bad actor rules ({type(exc).__name__}: {exc})") from None
@@ -219,6 +221,7 @@ def _role(masked: str, start: int, end: int, rules: RoleRules, clause_start: int
 def _rule_role(
     text: str, masked: str, s: int, e: int, kind: str, tag: ModalityTag, rules: RoleRules,
     breaks: list[int], alias_spans: list[tuple[int, int]], previous: tuple[int, str] | None, benefit: bool,
+    modifies: bool = False,
 ) -> tuple[str | None, str]:
     """The role the rules give the candidate ``text[s:e]`` (None: not an actor) and why."""
     if any(a <= s < b for a, b in alias_spans):
@@ -261,6 +264,11 @@ def _rule_role(
             return None, "no_cue"
     elif role is None and benefit and s < tag.pivot and "的" in lead_in and masked[e:e + 1] in "，,":
         role, reason = "beneficiary", "qualified"  # 登记注册满一年的企业，给予…: the one a condition qualifies
+    if role is None and kind == "ORG" and modifies and s > breaks[bisect.bisect_right(breaks, s) - 1] \
+            and not rules.explicit_doer.search(text, max(0, s - 4), s):
+        # 企业开办费, 高校本科毕业生, 单位编制: it names what the noun belongs to; not where a
+        # subject stands (clause start, after 由), where jieba tags verbs nouns (依法, 规定)
+        return None, "modifier"
     if role is None:
         role, reason = "responsible", "default"
     if role == "responsible" and permitted and (tag.main_start <= s or subject):
@@ -314,9 +322,10 @@ class Context:
     breaks: tuple[int, ...] = (0,)  # where each clause starts: 0, and after each clause break
 
 
-def candidates(text: str, entities: list[Entity], tag: ModalityTag, rules: RoleRules) -> Context:
+def candidates(text: str, entities: list[Entity], tag: ModalityTag, rules: RoleRules,
+               nouns: frozenset[int] = frozenset()) -> Context:
     """Every span of one statement considered as an actor, with the rules' role or the
-    reason they drop it."""
+    reason they drop it; ``nouns`` are the offsets where a noun word starts."""
     cands: list[tuple[int, int, str]] = []  # start, end, kind
     taken = [(e.start, e.end) for e in entities if e.label in ("ORG", "TALENT", "PLATFORM")]
     for e in entities:
@@ -378,9 +387,14 @@ def candidates(text: str, entities: list[Entity], tag: ModalityTag, rules: RoleR
     out: list[Candidate] = []
     previous: tuple[int, str] | None = None  # end and role of the last mention kept
     benefit = tag.modality in rules.talent_subject_benefits or bool(rules.talent_subject_benefits & set(tag.also))
+    cue_starts = {t.start for t in tag.triggers}
     platforms = {(e.start, e.end) for e in entities if e.label == "PLATFORM"}
     for s, e, kind in cands:
-        role, reason = _rule_role(text, masked, s, e, kind, tag, rules, breaks, alias_spans, previous, benefit)
+        # a noun right after it that starts no other candidate or entity and is no modality cue
+        # (由市人事局规定: jieba tags 规定 a noun): it modifies that noun
+        modifies = (e in nouns and not any(c[0] == e for c in cands) and not any(x.start == e for x in entities)
+                    and e not in cue_starts)
+        role, reason = _rule_role(text, masked, s, e, kind, tag, rules, breaks, alias_spans, previous, benefit, modifies)
         if (s, e) in platforms and role is not None and role not in rules.platform_roles:
             role, reason = None, "platform"  # a platform is an actor only in these roles
         if reason == "made":
@@ -400,13 +414,14 @@ def find_actors(
     issuers: list[str],
     model: Any = None,
     out: list[Context] | None = None,
+    nouns: frozenset[int] = frozenset(),
 ) -> tuple[list[ActorMention], bool]:
     """Actor mentions of one statement (offsets relative to it) and its implied_issuer flag.
 
     The roles are the rules' or, with a trained ``model`` (``actor_model.ActorModel``), the
     model's, which sees the rules' decisions among its features. The statement's
     candidates are appended to ``out`` when given (the trained model's examples)."""
-    ctx = candidates(text, entities, tag, rules)
+    ctx = candidates(text, entities, tag, rules, nouns)
     if out is not None:
         out.append(ctx)
     roles = model.roles(ctx) if model is not None else [c.role for c in ctx.candidates]
