@@ -636,7 +636,7 @@ def find_entities(
         if any(c in inner for c in "，。；、") and not inner.endswith(rules.program_heads):
             continue
         if inner.endswith(rules.quoted_platform_heads):
-            cands.append((m.start(1), m.end(1), "PLATFORM", {}))  # “高校毕业生就业管理系统”: a named system
+            cands.append((m.start(1), m.end(1), "PLATFORM", {}))  # “人才信息管理系统”: a named system
             continue
         if inner.endswith(rules.program_heads) or any(
             a.startswith(ctx) or a.lstrip("等").startswith(ctx)
