@@ -387,8 +387,13 @@ _NAMES = _SHARED_VALUES | {"text"}  # an actor's or a target's text: 企业, 高
 
 
 def _fields(record: dict, keys: tuple[str, ...], shared: frozenset[str] = _SHARED_VALUES) -> dict:
-    return {k: sys.intern(v) if k in shared and isinstance(v, str) else v for k in keys if k in record
-            for v in (record[k],)}
+    """The ``keys`` of ``record``, the string values of ``shared`` keys interned."""
+    out = {}
+    for k in keys:
+        if k in record:
+            v = record[k]
+            out[k] = sys.intern(v) if k in shared and isinstance(v, str) else v
+    return out
 
 
 def _load_extraction(folder: Path, fields: dict[str, tuple[str, ...]] | None = None,

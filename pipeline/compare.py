@@ -215,14 +215,13 @@ def _top_matches(
         d = docs[cols]
         desc = _SCORE_MAX - np.rint(vals * _SCORE_SCALE).astype(np.int64)  # higher score first
         order = _order([rows - lo, d, desc, cols], [chunk, docs_n, _SCORE_MAX + 1, n_cols])
-        rows, cols, vals, d = rows[order], cols[order], vals[order], d[order]
+        rows, cols, vals, d, desc = rows[order], cols[order], vals[order], d[order], desc[order]
         first = np.r_[True, (rows[1:] != rows[:-1]) | (d[1:] != d[:-1])]
         pos = np.arange(len(rows))
         rank = pos - np.maximum.accumulate(np.where(first, pos, 0))
         sel = rank < top_k
-        rows, cols, vals = rows[sel], cols[sel], vals[sel]
+        rows, cols, vals, desc = rows[sel], cols[sel], vals[sel], desc[sel]
         if cap:
-            desc = _SCORE_MAX - np.rint(vals * _SCORE_SCALE).astype(np.int64)
             by_score = _order([rows - lo, desc, cols], [chunk, _SCORE_MAX + 1, n_cols])
             r2 = rows[by_score]
             first2 = np.r_[True, r2[1:] != r2[:-1]]

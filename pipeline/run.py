@@ -95,6 +95,10 @@ def _key(job: Job, data: bytes, ctx: Context) -> str:
     return h.hexdigest()
 
 
+class _OverBudget(InputError):
+    """A document that took too long: not a property of its bytes, so never cached."""
+
+
 @contextmanager
 def _time_budget(seconds: float, path: Path) -> Iterator[None]:
     """Raise InputError when one document takes longer than ``seconds`` (main thread, Unix)."""
@@ -118,23 +122,21 @@ def _time_budget(seconds: float, path: Path) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-class _OverBudget(InputError):
-    """A document that took too long: not a property of its bytes, so never cached."""
-
-
-def _entry(job: Job, ctx: Context) -> tuple[str | None, Path | None]:
-    """The job's cache key and entry path (None, None without a cache or a readable file)."""
+def _entry(job: Job, ctx: Context) -> Path | None:
+    """The job's cache entry (None without a cache or a readable file): the text is read and
+    hashed here, once per job and run."""
+    if ctx.cache_dir is None:
+        return None
     path = Path(job[0])
     data = path.read_bytes() if path.is_file() else b""
-    key = _key(job, data, ctx) if data else None
-    if key is None or ctx.cache_dir is None:
-        return key, None
-    return key, ctx.cache_dir / key[:2] / f"{key}.json"
+    if not data:
+        return None
+    key = _key(job, data, ctx)
+    return ctx.cache_dir / key[:2] / f"{key}.json"
 
 
-def cached(job: Job, ctx: Context) -> Result | None:
-    """The cache's result for a job (its records, or the error its bytes always give), or None."""
-    _, entry = _entry(job, ctx)
+def cached(entry: Path | None) -> Result | None:
+    """What a cache entry holds (a job's records, or the error its bytes always give), or None."""
     if entry is None or not entry.is_file():
         return None
     try:
@@ -148,17 +150,20 @@ def cached(job: Job, ctx: Context) -> Result | None:
 
 def extract_one(job: Job, ctx: Context) -> Result:
     """The pure per-document step: ingest, segment, extract, serialise (or the error)."""
+    return _extract(job, ctx, _entry(job, ctx))
+
+
+def _extract(job: Job, ctx: Context, entry: Path | None) -> Result:
+    """``extract_one`` with the job's cache entry already found."""
     from . import io, safety
     from .ingest import ingest_file
     from .segment import segment_document
 
     path, meta, doc_id, label = job
-    entry: Path | None = None
     try:
-        hit = cached(job, ctx)
+        hit = cached(entry)
         if hit is not None:
             return hit
-        _, entry = _entry(job, ctx)
         extractor = ctx.get_extractor()  # loaded outside the document's time budget
         with _time_budget(ctx.seconds, Path(path)):
             doc = ingest_file(
@@ -236,10 +241,11 @@ def run_pool(jobs: list[Job], ctx: Context, n: int, memory_mb: int = 0) -> Itera
     global _CTX
     # what the cache answers is read here, in order, as it is written out: sent back by the
     # workers it would cost more than reading it
-    known = [entry is not None and entry.is_file() for _, entry in (_entry(job, ctx) for job in jobs)]
+    entries = [_entry(job, ctx) for job in jobs]
+    known = [entry is not None and entry.is_file() for entry in entries]
     misses = [job for job, k in zip(jobs, known) if not k]
     if not misses:
-        yield from (cached(job, ctx) or extract_one(job, ctx) for job in jobs)
+        yield from (_extract(job, ctx, entry) for job, entry in zip(jobs, entries))
         return
     ctx.get_extractor()  # loaded once here, shared by the forked workers
     _CTX = ctx
@@ -252,9 +258,9 @@ def run_pool(jobs: list[Job], ctx: Context, n: int, memory_mb: int = 0) -> Itera
     with ProcessPoolExecutor(max_workers=min(n, len(misses)), mp_context=context, initializer=_worker_init,
                              initargs=(memory_mb,)) as pool:
         computed = pool.map(_in_worker, misses, chunksize=max(1, min(16, len(misses) // (n * 8) or 1)))
-        for job, k in zip(jobs, known):
-            # an entry removed since it was seen is computed here
-            yield (cached(job, ctx) or extract_one(job, ctx)) if k else next(computed)
+        for job, entry, k in zip(jobs, entries, known):
+            # (an entry removed since it was seen is computed here)
+            yield _extract(job, ctx, entry) if k else next(computed)
 
 
 _REMOTE: dict[tuple[str, str], Context] = {}  # a Dask worker's contexts, built once per params file

@@ -264,7 +264,7 @@ def _rule_role(
             return None, "no_cue"
     elif role is None and benefit and s < tag.pivot and "的" in lead_in and masked[e:e + 1] in "，,":
         role, reason = "beneficiary", "qualified"  # 登记注册满一年的企业，给予…: the one a condition qualifies
-    if role is None and kind == "ORG" and modifies and s > breaks[bisect.bisect_right(breaks, s) - 1] \
+    if role is None and kind == "ORG" and modifies and s > clause_start \
             and not rules.explicit_doer.search(text, max(0, s - 4), s):
         # 企业开办费, 高校本科毕业生, 单位编制: it names what the noun belongs to; not where a
         # subject stands (clause start, after 由), where jieba tags verbs nouns (依法, 规定)
@@ -354,9 +354,9 @@ def candidates(text: str, entities: list[Entity], tag: ModalityTag, rules: RoleR
         if m.end() > m.start() and not any(m.start() < e and s < m.end() for s, e in taken):
             cands.append((m.start(), m.end(), "COLLECTIVE"))
             taken.append((m.start(), m.end()))
+    cue_starts = {t.start for t in tag.triggers}
     if rules.places is not None:
         # 市、区建立…, 各区要…: a place opening its clause, right before a directive or modal cue
-        cue_starts = {t.start for t in tag.triggers}
         for m in rules.places.finditer(text):
             opens = m.start() == 0 or text[m.start() - 1] in "，,；;：:由"
             if opens and m.end() in cue_starts and not any(m.start() < e and s < m.end() for s, e in taken):
@@ -387,14 +387,13 @@ def candidates(text: str, entities: list[Entity], tag: ModalityTag, rules: RoleR
     out: list[Candidate] = []
     previous: tuple[int, str] | None = None  # end and role of the last mention kept
     benefit = tag.modality in rules.talent_subject_benefits or bool(rules.talent_subject_benefits & set(tag.also))
-    cue_starts = {t.start for t in tag.triggers}
     platforms = {(e.start, e.end) for e in entities if e.label == "PLATFORM"}
+    # a noun right after a candidate that starts no other candidate or entity and is no modality
+    # cue (由市人事局规定: jieba tags 规定 a noun): the candidate modifies that noun
+    modified = nouns - {c[0] for c in cands} - {x.start for x in entities} - cue_starts
     for s, e, kind in cands:
-        # a noun right after it that starts no other candidate or entity and is no modality cue
-        # (由市人事局规定: jieba tags 规定 a noun): it modifies that noun
-        modifies = (e in nouns and not any(c[0] == e for c in cands) and not any(x.start == e for x in entities)
-                    and e not in cue_starts)
-        role, reason = _rule_role(text, masked, s, e, kind, tag, rules, breaks, alias_spans, previous, benefit, modifies)
+        role, reason = _rule_role(text, masked, s, e, kind, tag, rules, breaks, alias_spans, previous, benefit,
+                                  e in modified)
         if (s, e) in platforms and role is not None and role not in rules.platform_roles:
             role, reason = None, "platform"  # a platform is an actor only in these roles
         if reason == "made":
