@@ -81,8 +81,8 @@ def test_sectors_are_not_bodies(entities):
 
 
 def test_whole_jurisdiction_words_are_dropped_and_incubators_are_not_firms(entities):
-    ents = _labels(entities("全市社区卫生服务机构招聘护士，改造科技企业孵化器"))
-    assert ("社区卫生服务机构", "ORG") in ents
+    ents = _labels(entities("全市社区养老服务机构招聘护士，改造科技企业孵化器"))
+    assert ("社区养老服务机构", "ORG") in ents
     assert ("科技企业", "ORG") not in ents
 
 
