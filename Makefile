@@ -51,7 +51,7 @@ notebooks: setup fonts
 
 # experiments in 200 columns: the headline metrics and the knobs of params.yaml (a plain
 # `dvc exp show` has a column per dependency, one per manifest text)
-EXP_KEEP = ^(Experiment|Created|modality_f1|issuer_acc|actor_f1|entity_f1|instrument_acc|unseen\.(modality|actor)_f1|aligned|train\.(c|entities\.c1)|compare\.align_threshold)$$
+EXP_KEEP = ^(Experiment|Created|actor|entity|instrument|issuer|modality|unseen\.(actor|entity|instrument|issuer|modality)|aligned|mean_similarity|train\.(c|entities\.c1)|compare\.align_threshold)$$
 exp: setup
 	COLUMNS=200 DVC_NO_ANALYTICS=1 $(BIN)/dvc exp show --no-pager --drop '.*' --keep '$(EXP_KEEP)'
 

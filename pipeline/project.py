@@ -49,11 +49,11 @@ def text_paths(entries: list[Entry], folders: list[Path], base: Path) -> tuple[l
     and the doc ids of those that do not."""
     found, missing = [], []
     for e in entries:
-        path = next((p for p in (inside(d, e.file) for d in folders) if p is not None and p.is_file()), None)
-        if path is None:
+        folder = next((d for d in folders if (p := inside(d, e.file)) is not None and p.is_file()), None)
+        if folder is None:
             missing.append(e.doc_id)
-        else:
-            found.append(Path(os.path.relpath(path, base.resolve())).as_posix())
+        else:  # by the folder's own path, not the resolved one: a linked folder stays inside the project
+            found.append(Path(os.path.relpath(Path(folder).absolute() / e.file, base.absolute())).as_posix())
     return found, missing
 
 

@@ -60,7 +60,7 @@ def write_project(folder: Path, stages: str = "") -> Path:
     text = (ROOT / "settings.yaml").read_text(encoding="utf-8")
     models = (ROOT / "models").as_posix()
     text = text.replace(" models/", f" {models}/").replace("models: models ", f"models: {models} ")
-    text = text.replace("mirror: ../shared/corpus ", "mirror: mirror ").replace("gold: ../shared/annotation/gold", "gold: gold")
+    text = text.replace("mirror: shared/corpus ", "mirror: mirror ").replace("gold: shared/annotation/gold", "gold: gold")
     (folder / "corpus").mkdir(parents=True, exist_ok=True)
     (folder / "mirror").mkdir(exist_ok=True)
     (folder / "settings.yaml").write_text(text, encoding="utf-8")

@@ -264,8 +264,9 @@ def test_evaluate_writes_a_short_headline_and_the_details(tmp_path):
     def flat(d):
         return sum(flat(v) if isinstance(v, dict) else 1 for v in d.values())
 
-    assert 5 <= flat(head) <= 12 and head["statement_f1"] == 1.0
     details = json.loads((tmp_path / "eval" / "details.json").read_text(encoding="utf-8"))
+    assert 5 <= flat(head) <= 12 and head["modality"] == round(details["micro"]["modality_macro_f1"], 4)
+    assert details["micro"]["statement_f1"] == 1.0
     assert {"micro", "per_doc", "by_split", "by_genre", "trained"} <= set(details)
     assert (tmp_path / "eval" / "modality_confusion.png").read_bytes()[:4] == b"\x89PNG"
 

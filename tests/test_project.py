@@ -13,7 +13,7 @@ import pytest
 
 from pipeline import cli, project
 
-from .conftest import write_project
+from .conftest import ROOT, write_project
 
 POLICY = "某区人才新政十条\n中共某区委 某区人民政府\n2023年5月6日\n一、对顶尖人才团队给予最高800万元资助。\n二、鼓励企业引进博士研究生。\n"
 DVC = Path(sys.executable).with_name("dvc")
@@ -39,6 +39,22 @@ def test_add_fills_the_manifest_row_and_the_dvc_deps(tmp_path, capsys):
     assert '- "corpus/new-policy.txt"' in (tmp_path / "dvc.yaml").read_text(encoding="utf-8")
     assert cli.main(["--params", str(params), "add", str(src)]) == 2  # the same doc id twice
     assert "already in" in capsys.readouterr().err
+
+
+def test_a_text_in_a_linked_folder_is_listed_by_the_link(tmp_path):
+    # dvc.yaml names the texts by these paths: through a link inside the project, never climbing out
+    # of it ('../'), so that `dvc exp show` gives each text one column
+    from pipeline.corpus import Entry, Meta
+
+    outside = tmp_path / "elsewhere" / "texts"
+    outside.mkdir(parents=True)
+    (outside / "a.txt").write_text("正文", encoding="utf-8")
+    project_dir = tmp_path / "project"
+    (project_dir / "corpus").mkdir(parents=True)
+    (project_dir / "shared").symlink_to(Path("..") / "elsewhere", target_is_directory=True)
+    entries = [Entry("a", "a.txt", "", Meta()), Entry("b", "b.txt", "", Meta())]
+    found, missing = project.text_paths(entries, [project_dir / "corpus", project_dir / "shared" / "texts"], project_dir)
+    assert (found, missing) == (["shared/texts/a.txt"], ["b"])
 
 
 def test_sync_needs_the_marker_block(tmp_path):
@@ -75,3 +91,14 @@ def test_dvc_follows_exactly_the_manifest_texts(tmp_path):
     assert "corpus/a.txt" in run(str(DVC), "status")
     run(str(DVC), "repro", "-q")
     assert money() == ["最高900万元"]
+
+
+@pytest.mark.skipif(not DVC.exists() or not (ROOT / ".git").exists(), reason="needs dvc and this git checkout")
+def test_dvc_exp_show_fits_the_headline_metrics_in_200_columns():
+    from pipeline.evaluate import HEADLINE
+
+    env = {**os.environ, "COLUMNS": "200", "DVC_NO_ANALYTICS": "1"}
+    out = subprocess.run([str(DVC), "exp", "show", "--no-pager"], cwd=ROOT, env=env, capture_output=True, text=True,
+                         check=True).stdout
+    header = next(line for line in out.splitlines() if "Experiment" in line)
+    assert len(header.rstrip()) <= 200 and set(HEADLINE) <= set(header.split()), header
