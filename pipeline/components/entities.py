@@ -75,6 +75,7 @@ class EntityRules:
     term_not_after: dict[str, re.Pattern[str]]
     np_verbs: frozenset[str]
     np_tags: frozenset[str]
+    np_inner_tags: frozenset[str]
     np_stop: frozenset[str]
     named_tags: frozenset[str]
     named_chars: frozenset[str]
@@ -172,6 +173,7 @@ def load_entity_rules(path: Path) -> EntityRules:
             term_not_after={t: re.compile(p) for t, p in data["term_not_after"].items()},
             np_verbs=frozenset(data["np_verbs"]),
             np_tags=frozenset(data["np_tags"]),
+            np_inner_tags=frozenset(data.get("np_inner_tags", [])),
             np_stop=frozenset(data["np_stop"]),
             named_tags=frozenset(data["named_tags"]),
             named_chars=frozenset(data["named_chars"]),
@@ -258,7 +260,12 @@ class _Chunker:
             return False
         if tag == "m":  # 九万里 is a name, 一批 a quantity
             return len(word) >= self.rules.name_numeral_min and word[0] not in self.rules.quantity_openers
-        return tag in self.rules.np_tags or word in self.rules.np_verbs
+        return tag in self.rules.np_tags or tag in self.rules.np_inner_tags or word in self.rules.np_verbs
+
+    def inner_only(self, tok: Token) -> bool:
+        """A word that may sit inside a noun phrase but not open it (``np_inner_tags``)."""
+        rules = self.rules
+        return tok[3] in rules.np_inner_tags and tok[3] not in rules.np_tags and tok[0] not in rules.np_verbs
 
     def shared_head(self, conjunct: Token, right: Token) -> bool:
         """``conjunct`` and ``right`` are modifiers of one head written once: parallel words
@@ -325,6 +332,8 @@ class _Chunker:
             if generic_term and left[3] == "ns":
                 break  # 武昌高校: a place, then a class of organisations
             j -= 1
+        while j < i and self.inner_only(tokens[j]) and not (j > 0 and tokens[j - 1][0] == "的"):
+            j += 1  # 建设研发机构: a verbal noun does not open a noun phrase
         # 区、县人事局 / 市或者区、县人事局: coordinated administrative levels share the name
         start = tokens[j][1]
         while j >= 2 and tokens[j - 1][0] in rules.coordinators and tokens[j][0][:1] in ADMIN_LEVELS:

@@ -239,3 +239,9 @@ def test_a_listed_term_the_tagger_missed_comes_back_unless_it_is_short():
     tagged = [(14, 18, "ORG")]  # the tagger's own span over the last term
     assert restore_terms(tagged, rule, terms, frozenset({"ORG"}), 4) == [(0, 4, "ORG"), (14, 18, "ORG")]
     assert restore_terms(tagged, rule, [], frozenset({"ORG"}), 4) == tagged  # a span of the chunker, not a term
+
+
+def test_a_verbal_noun_sits_inside_a_name_but_does_not_open_one(entities):
+    ents = _labels(entities("由县教育行政部门负责，建设研发机构，并由高校的运营管理机构配合"))
+    assert ("县教育行政部门", "ORG") in ents and ("运营管理机构", "ORG") in ents  # 教育, 运营: jieba's vn
+    assert not any(t.startswith("建设") for t, _ in ents)  # a verbal noun opening the phrase is its verb
