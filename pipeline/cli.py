@@ -110,7 +110,7 @@ def expand_inputs(paths: Sequence[Path]) -> Iterator[Path]:
 
 def _jobs(args: argparse.Namespace, params: Params) -> list[tuple[Path, Meta, str | None, str | None]]:
     """(file, catalogue facts, doc id) for each document to process."""
-    from . import corpus
+    from . import corpus, safety
     from .ingest import Meta
 
     manifest_path = Path(args.manifest) if args.manifest else params.paths.manifest
@@ -120,7 +120,9 @@ def _jobs(args: argparse.Namespace, params: Params) -> list[tuple[Path, Meta, st
         jobs = []
         for p in expand_inputs([Path(x) for x in args.paths]):
             entry = by_id.get(p.stem)
-            jobs.append((p, entry.meta if entry else Meta(), None, None))
+            # a file name that cannot name the outputs (parentheses, spaces) gives a cleaned doc id
+            doc_id = None if safety.doc_id_problem(p.stem) is None else safety.doc_id_from_name(p.stem)
+            jobs.append((p, entry.meta if entry else Meta(), doc_id, None))
         return jobs
     if not entries:
         raise PolicyError(f"{manifest_path}: no manifest, and no input paths given")

@@ -23,7 +23,7 @@ from .corpus import COLUMNS, Entry, read_manifest
 from .errors import ConfigError, InputError
 from .io import atomic_writer
 from .records import Document
-from .safety import doc_id_problem, inside
+from .safety import doc_id_from_name, doc_id_problem, inside
 
 BEGIN = "# manifest texts (written by `policy add` / `policy sync` from the manifest; do not edit)"
 END = "# end of manifest texts"
@@ -99,7 +99,7 @@ def add_texts(
         src = Path(src)
         if not src.is_file():
             raise InputError(src, "no such file")
-        doc_id = facts.get("doc_id") if len(files) == 1 and facts.get("doc_id") else src.stem
+        doc_id = facts.get("doc_id") if len(files) == 1 and facts.get("doc_id") else doc_id_from_name(src.stem)
         assert doc_id is not None
         problem = doc_id_problem(doc_id)
         if problem:

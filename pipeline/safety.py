@@ -26,6 +26,17 @@ def doc_id_problem(doc_id: str) -> str | None:
     return None
 
 
+def doc_id_from_name(stem: str) -> str:
+    """A safe doc id made from a file name: every run of other characters becomes one '-'
+    (上海口岸服务条例(2020-05-14) → 上海口岸服务条例-2020-05-14), trimmed to 200 characters;
+    ``doc`` when nothing is left. A safe name is kept as it is."""
+    if _DOC_ID.fullmatch(stem):
+        return stem
+    cleaned = re.sub(r"[^\w.\-]+", "-", stem)
+    cleaned = re.sub(r"-{2,}", "-", cleaned).strip("-._")[:200].rstrip("-._")
+    return cleaned if _DOC_ID.fullmatch(cleaned) else "doc"
+
+
 def relative_path_problem(name: str) -> str | None:
     """Why manifest path ``name`` may leave the folder it is looked up in, or None."""
     if not name or "\x00" in name:

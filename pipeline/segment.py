@@ -51,6 +51,7 @@ class _Node:
     marker: str
     parent: _Node | None
     single_line: bool = False
+    lead_in: bool = False  # its line ends with ：, so a list follows
     statements: list[Statement] = field(default_factory=list)
     end: int = -1
 
@@ -132,16 +133,21 @@ def segment_document(
             continue
         marker, m = found
         level, rank, single = marker.level, marker.rank, marker.single_line
-        sibling_open = any(n.marker == marker.name and n.level == marker.level for n in stack)
-        if (
-            marker.demote_under
-            and not sibling_open
-            and any(n.marker in marker.demote_under for n in stack)
-        ):
-            deepest = max(n.rank for n in stack if n.marker in marker.demote_under)
-            level, rank, single = "item", deepest + 1, rules.item_single_line
-        while stack and stack[-1].rank >= rank:
+        sibling = next((n for n in reversed(stack) if n.marker == marker.name), None)
+        if sibling is not None:
+            # the next of an open list, however its markers were nested: （一）…： 1. 2. （二）
+            level, rank, single = sibling.level, sibling.rank, sibling.single_line
+            while stack[-1] is not sibling:
+                stack.pop()
             stack.pop()
+        else:
+            if marker.demote_under and any(n.marker in marker.demote_under for n in stack):
+                deepest = max(n.rank for n in stack if n.marker in marker.demote_under)
+                level, rank, single = "item", deepest + 1, rules.item_single_line
+            if stack and stack[-1].lead_in and stack[-1].rank >= rank:
+                rank = stack[-1].rank + 1  # a list completing a lead-in nests under it in any marker order
+            while stack and stack[-1].rank >= rank:
+                stack.pop()
         parent = stack[-1] if stack else None
         number = parse_number(m.group("num"))
         content_start = a + m.end()
@@ -157,6 +163,7 @@ def segment_document(
             marker=marker.name,
             parent=parent,
             single_line=single,
+            lead_in=content.rstrip().endswith(("：", ":")),
         )
         nodes.append(node)
         stack.append(node)

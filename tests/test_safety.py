@@ -48,6 +48,22 @@ def test_safe_doc_ids(doc_id):
     assert safety.doc_id_problem(doc_id) is None
 
 
+@pytest.mark.parametrize("stem, doc_id", [
+    ("某市人才条例(2020-05-14)", "某市人才条例-2020-05-14"), ("a b  c", "a-b-c"), ("..hidden", "hidden"),
+    ("_x_", "x"), ("（）", "doc"), ("wuhan-wuchang-2022", "wuhan-wuchang-2022"), ("a--b", "a--b")])
+def test_a_file_name_gives_a_safe_doc_id(stem, doc_id):
+    assert safety.doc_id_from_name(stem) == doc_id and safety.doc_id_problem(doc_id) is None
+
+
+def test_files_named_with_brackets_and_spaces_are_extracted(tmp_path):
+    texts = tmp_path / "in"
+    texts.mkdir()
+    (texts / "某区人才新政(2023 修订).txt").write_text("人才措施\n第一条 鼓励企业引进人才。\n", encoding="utf-8")
+    assert main(["extract", str(texts), "-o", str(tmp_path / "out")]) == 0
+    docs = (tmp_path / "out" / "documents.jsonl").read_text(encoding="utf-8")
+    assert '"doc_id": "某区人才新政-2023-修订"' in docs
+
+
 def test_a_symlink_out_of_the_folder_is_not_followed(tmp_path):
     mirror, outside = tmp_path / "mirror", tmp_path / "outside"
     mirror.mkdir(), outside.mkdir()

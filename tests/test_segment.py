@@ -73,6 +73,22 @@ def test_regulation_with_chapters_sections_items_and_paragraphs(make_doc, segmen
     assert not any(s.text in ("总则", "职责", "附则") for s in stmts)
 
 
+def test_a_list_under_a_lead_in_nests_in_any_marker_order(make_doc, segment):
+    # GUIDELINES 8: levels follow the marker, nesting follows the document (（一） → 1. here)
+    raw = ("第五条 符合下列条件之一的人员，可以申请入户：\n（一）甲类人员：\n1.取得高级职称；\n2.年龄在四十五周岁以下。\n"
+           "（二）乙类人员：\n1.取得中级职称。\n第六条 申请人应当提交材料。\n")
+    _, provs, _ = _structure(make_doc, segment, raw)
+    assert [(p.provision_id, p.level, p.parent) for p in provs] == [
+        ("section 5", "section", None),
+        ("section 5/item 1", "item", "section 5"),
+        ("section 5/item 1/article 1", "article", "section 5/item 1"),
+        ("section 5/item 1/article 2", "article", "section 5/item 1"),
+        ("section 5/item 2", "item", "section 5"),
+        ("section 5/item 2/article 1", "article", "section 5/item 2"),
+        ("section 6", "section", None),
+    ]
+
+
 def test_paren_numbers_under_a_part_are_sections(make_doc, segment):
     raw = "一、人才引进\n（一）高层次人才引进支持\n对顶尖人才给予奖励。\n（二）青年人才\n给予补贴。\n"
     _, provs, stmts = _structure(make_doc, segment, raw)
