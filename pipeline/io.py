@@ -109,9 +109,32 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+class _HashingFile:
+    """A binary file that keeps the sha256 of what is written to it (no second read)."""
+
+    def __init__(self, f: Any) -> None:
+        self._f, self._h = f, hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self._h.update(data)
+        return self._f.write(data)
+
+    def sync_and_close(self) -> None:
+        self._f.flush()
+        os.fsync(self._f.fileno())
+        self._f.close()
+
+    def close(self) -> None:
+        self._f.close()
+
+    def hexdigest(self) -> str:
+        return self._h.hexdigest()
+
+
 @contextmanager
 def output_set(folder: Path, names: Iterable[str], note: Callable[[str], None] | None = None) -> Iterator[dict[str, Any]]:
-    """Text files written as one set: all of them replace the previous ones, or none does.
+    """Files written as one set: all of them replace the previous ones, or none does. The
+    yielded files take bytes (UTF-8 text) and hash what they are given.
 
     Under the folder lock, each file is written to a temporary file and synced; on success
     ``run.json`` is marked "replacing", the files are renamed into place, and ``run.json``
@@ -128,13 +151,11 @@ def output_set(folder: Path, names: Iterable[str], note: Callable[[str], None] |
         try:
             for name in names:
                 fd, tmps[name] = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-                files[name] = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+                files[name] = _HashingFile(os.fdopen(fd, "wb"))
             yield files
             for f in files.values():
-                f.flush()
-                os.fsync(f.fileno())
-                f.close()
-            digests = {name: _sha256(Path(tmps[name])) for name in names}
+                f.sync_and_close()
+            digests = {name: files[name].hexdigest() for name in names}
             run_id = hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()[:16]
             write_json(folder / RUN_FILE, {"state": "replacing", "run": run_id, "files": digests})
             for name in names:

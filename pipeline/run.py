@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
+import itertools
 import json
 import os
 import signal
@@ -36,7 +37,7 @@ class Result:
     """One document's output lines (documents, provisions, statements, entities), or its error."""
 
     doc_id: str | None
-    blocks: tuple[str, str, str, str] = ("", "", "", "")
+    blocks: tuple[bytes, bytes, bytes, bytes] = (b"", b"", b"", b"")  # UTF-8 JSONL
     error: str | None = None
     cached: bool = False
 
@@ -132,18 +133,27 @@ def _entry(job: Job, ctx: Context) -> Path | None:
     if not data:
         return None
     key = _key(job, data, ctx)
-    return ctx.cache_dir / key[:2] / f"{key}.json"
+    return ctx.cache_dir / key[:2] / f"{key}.rec"
 
 
 def cached(entry: Path | None) -> Result | None:
-    """What a cache entry holds (a job's records, or the error its bytes always give), or None."""
+    """What a cache entry holds (a job's records, or the error its bytes always give), or None.
+
+    An entry is one JSON line (the doc id and the byte length of each block, or the error)
+    and then the four blocks' bytes as they are written out: a hit is read, not parsed."""
     if entry is None or not entry.is_file():
         return None
     try:
-        rec = orjson.loads(entry.read_bytes())
+        data = entry.read_bytes()
+        head, _, body = data.partition(b"\n")
+        rec = orjson.loads(head)
         if "error" in rec:
             return Result(None, error=str(rec["error"]), cached=True)
-        return Result(rec["doc_id"], tuple(rec["blocks"]), cached=True)  # type: ignore[arg-type]
+        ends = list(itertools.accumulate(rec["lengths"]))
+        if len(ends) != 4 or ends[-1] != len(body):
+            return None
+        blocks = tuple(body[a:b] for a, b in zip([0, *ends], ends))
+        return Result(rec["doc_id"], blocks, cached=True)  # type: ignore[arg-type]
     except (OSError, ValueError, KeyError, TypeError):
         return None  # a damaged entry: recompute it
 
@@ -185,22 +195,23 @@ def _extract(job: Job, ctx: Context, entry: Path | None) -> Result:
     except MemoryError:
         return Result(None, error=f"{path}: ran out of memory (extract.memory_per_worker_mb); skipped")
     blocks = (
-        io.dumps(doc.to_dict()) + "\n",
-        "".join(io.dumps(p.to_dict()) + "\n" for p in provisions),
-        "".join(io.dumps(s) + "\n" for s in enriched),
-        "".join(io.dumps(e.to_dict()) + "\n" for e in entities),
+        (io.dumps(doc.to_dict()) + "\n").encode(),
+        "".join(io.dumps(p.to_dict()) + "\n" for p in provisions).encode(),
+        "".join(io.dumps(s) + "\n" for s in enriched).encode(),
+        "".join(io.dumps(e.to_dict()) + "\n" for e in entities).encode(),
     )
     if entry is not None:
-        _store(entry, {"doc_id": doc.doc_id, "blocks": list(blocks)})
+        _store(entry, {"doc_id": doc.doc_id, "lengths": [len(b) for b in blocks]}, blocks)
     return Result(doc.doc_id, blocks)
 
 
-def _store(path: Path, record: dict[str, Any]) -> None:
+def _store(path: Path, record: dict[str, Any], blocks: tuple[bytes, ...] = ()) -> None:
     from .io import atomic_writer
 
     try:
-        with atomic_writer(path) as f:
-            json.dump(record, f, ensure_ascii=False)
+        with atomic_writer(path, binary=True) as f:
+            f.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+            f.writelines(blocks)
     except OSError:
         pass  # a cache that cannot be written only costs time
 

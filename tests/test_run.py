@@ -55,6 +55,19 @@ def test_the_cache_recomputes_only_the_changed_document(tmp_path, monkeypatch, c
     assert _bytes(tmp_path / "fresh") == second  # cached and recomputed documents: the same bytes
 
 
+def test_a_damaged_cache_entry_is_recomputed(tmp_path, monkeypatch):
+    monkeypatch.setenv("POLICY_CACHE", str(tmp_path / "cache"))
+    src = _texts(tmp_path / "in")
+    assert _run("extract", src, "-o", tmp_path / "out") == 0
+    first = _bytes(tmp_path / "out")
+    entries = sorted((tmp_path / "cache").rglob("*.rec"))
+    assert entries
+    entries[0].write_bytes(entries[0].read_bytes()[:-7])  # cut short: the lengths no longer add up
+    entries[-1].write_bytes(b"not json\n")
+    assert _run("extract", src, "-o", tmp_path / "again") == 0
+    assert _bytes(tmp_path / "again") == first
+
+
 def test_a_run_the_cache_answers_whole_loads_no_models_and_repeats_the_errors(tmp_path, monkeypatch, capsys):
     import pipeline.extract
 
