@@ -133,3 +133,17 @@ def test_a_modal_jieba_joins_to_an_adverb_still_counts(triggers, tokenizer):
 ])
 def test_definitions_references_and_repeals_are_declarations(triggers, text):
     assert classify_modality(text, triggers).modality == "declaration"
+
+
+@pytest.mark.parametrize(
+    "text, modality",
+    [
+        ("申请住房补贴的，用人单位还需提供社保缴纳证明", "obligation"),  # 需: a modal of procedures
+        ("入选者需每年提供一份工作报告", "obligation"),
+        ("根据工作需要，给予一次性安家补贴", "commitment"),  # 需要 is a noun here
+        ("确需延期的，可以申请延长一年", "permission"),  # 确需 opens a condition
+        ("建立供需对接平台", "obligation"),
+    ],
+)
+def test_xu_is_a_modal_of_necessity(triggers, text, modality):
+    assert classify_modality(text, triggers).modality == modality
