@@ -66,6 +66,7 @@ class TriggerTable:
     procedure: re.Pattern[str] | None = None  # 申请…补贴: the benefit is what a procedure is about
     procedure_after: re.Pattern[str] | None = None  # 补贴在5个工作日内完成审核
     modal_prefixes: str = ""  # 还应, 均可: an adverb jieba joins to the modal that follows it
+    assigned_duty: re.Pattern[str] | None = None  # 由甲局负责解释: a duty beside a declaration
 
 
 def load_triggers(path: Path) -> TriggerTable:
@@ -103,6 +104,7 @@ def load_triggers(path: Path) -> TriggerTable:
             procedure=re.compile(data["procedure"]) if data.get("procedure") else None,
             modal_prefixes="".join(data.get("modal_prefixes", ())),
             procedure_after=re.compile(data["procedure_after"]) if data.get("procedure_after") else None,
+            assigned_duty=re.compile(data["assigned_duty"]) if data.get("assigned_duty") else None,
         )
     except (OSError, KeyError, TypeError, re.error) as exc:
         raise ConfigError(path, f"bad modality triggers ({type(exc).__name__}: {exc})") from None
@@ -197,8 +199,11 @@ def classify_modality(
     def tag(cls: str, main: Trigger | None, rule: str, also: list[str] | None = None) -> ModalityTag:
         return ModalityTag(cls, also or [], triggers, start, main, rule, purpose_end)
 
-    if any(p.search(text) for p in table.declaration):
+    declared = any(p.search(text) for p in table.declaration)
+    if declared and (table.assigned_duty is None or not table.assigned_duty.search(text)):
         return tag("declaration", None, "declaration")
+    # a declaration that also assigns a duty to a named body (…自发布之日起施行，由甲局负责解释)
+    # has a directive predicate: GUIDELINES 4 keeps `declaration` for statements with none
     in_main = [t for t in triggers if t.start >= start] or triggers
     modal = next((t for t in in_main if _is_modal(t, table)), None)
     # an item takes its lead-in's class unless a modal of its own decides; a definition's items
@@ -230,6 +235,6 @@ def classify_modality(
         cls = "commitment" if table.benefit_noun.search(text) else table.default_class
         return tag(cls, None, "default")
     also = {t.cls for t in triggers} - {main.cls}
-    if any(p.search(text) for p in table.declaration_also) and main.cls != "declaration":
+    if (declared or any(p.search(text) for p in table.declaration_also)) and main.cls != "declaration":
         also.add("declaration")
     return tag(main.cls, main, "cue", sorted(also, key=CLASSES.index))

@@ -147,3 +147,9 @@ def test_definitions_references_and_repeals_are_declarations(triggers, text):
 )
 def test_xu_is_a_modal_of_necessity(triggers, text, modality):
     assert classify_modality(text, triggers).modality == modality
+
+
+def test_a_declaration_that_assigns_a_duty_is_an_obligation(triggers):
+    tag = classify_modality("本细则自印发之日起施行，由区科技局负责解释", triggers)
+    assert tag.modality == "obligation" and "declaration" in tag.also
+    assert classify_modality("本细则自印发之日起施行", triggers).modality == "declaration"
