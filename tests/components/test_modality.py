@@ -153,3 +153,8 @@ def test_a_declaration_that_assigns_a_duty_is_an_obligation(triggers):
     tag = classify_modality("本细则自印发之日起施行，由区科技局负责解释", triggers)
     assert tag.modality == "obligation" and "declaration" in tag.also
     assert classify_modality("本细则自印发之日起施行", triggers).modality == "declaration"
+
+
+def test_a_statement_that_only_names_the_state_to_reach_is_a_declaration(triggers):
+    assert classify_modality("形成政府引导、市场主导、社会参与的人才工作格局", triggers).modality == "declaration"
+    assert classify_modality("加快建设人才社区，形成人才集聚格局", triggers).modality == "obligation"
