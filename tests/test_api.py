@@ -84,3 +84,12 @@ def test_an_organisation_that_only_modifies_a_noun_is_no_actor():
     assert not any(t == "企业" for t, _ in actors[0])  # 企业开办费: whose fee, not who acts
     assert ("区财政局", "responsible") in actors[1]  # after 由 a noun-tagged 规定 is still its predicate
     assert ("企业", "responsible") in actors[2]  # a subject before its modal
+
+
+def test_a_body_inside_a_modifier_is_not_the_doer_of_the_main_predicate():
+    p = pipeline.load()
+    raw = ("人才措施\n第一条 被市科技局认定的高新技术企业，给予一次性奖励。\n第二条 在园区企业工作的青年人才，给予每月1000元补贴。\n"
+           "第三条 用人单位违反合同约定，给人才造成损失的，应当依法赔偿。\n第四条 当事人对区人事局的裁决不服的，可以依法申请复议。\n")
+    implied = {s["text"][:4]: s["implied_issuer"] for s in p.analyse(raw, doc_id="demo")["statements"]}
+    # the issuer grants both benefits; the subject of a condition is the doer of what follows it
+    assert implied == {"被市科技": True, "在园区企": True, "用人单位": False, "当事人对": False}

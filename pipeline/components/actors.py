@@ -21,6 +21,7 @@ from ..resources import read_yaml
 from .entities import Entity
 from .modality import ModalityTag
 
+_CLAUSE_MARKS = "，,；;：:。"
 IMPLYING = {"obligation", "prohibition", "commitment", "permission", "exploration"}
 DOER_ROLES = {"responsible", "lead", "addressee"}
 _MASK = "Ⓜ"  # a candidate mention
@@ -82,6 +83,7 @@ class RoleRules:
     not_actor_before: re.Pattern[str]
     not_actor_in_clause: re.Pattern[str]
     explicit_doer: re.Pattern[str]
+    modifier_of: re.Pattern[str]
     lead_in_noise: re.Pattern[str]
     body_level: re.Pattern[str]
     coordination: re.Pattern[str]
@@ -172,6 +174,7 @@ def load_role_rules(folder: Path) -> RoleRules:
             not_actor_before=re.compile(roles["not_actor_before"]),
             not_actor_in_clause=re.compile(roles["not_actor_in_clause"]),
             explicit_doer=re.compile(roles["explicit_doer"]),
+            modifier_of=re.compile(roles.get("modifier_of", "(?!)")),
             lead_in_noise=re.compile(roles["lead_in_noise"]),
             body_level=re.compile(roles["body_level"]),
             coordination=re.compile(roles["coordination"]),
@@ -405,6 +408,20 @@ def candidates(text: str, entities: list[Entity], tag: ModalityTag, rules: RoleR
     return Context(text, masked, tag, tuple(out), tuple(breaks))
 
 
+def _in_modifier(text: str, m: ActorMention, pivot: int, rules: RoleRules) -> bool:
+    """Whether mention ``m``, before the main predicate, sits in a modifier of another noun:
+    right before a 的 that a noun follows (甲大学的教师应当…), or inside its clause and
+    before such a 的 (被乙局认定的丙企业，给予…); a mention opening its clause is that
+    clause's subject (丁单位违反合同约定的，应当…; 当事人对戊的裁决不服的，可以…)."""
+    if rules.modifier_of.match(text, m.end):
+        return True
+    clause = max(text.rfind(c, 0, m.start) for c in _CLAUSE_MARKS) + 1
+    if not rules.lead_in_noise.sub("", text[clause:m.start]):
+        return False  # only determiners before it: it opens its clause
+    end = next((k for k in range(m.end, pivot) if text[k] in _CLAUSE_MARKS), pivot)
+    return rules.modifier_of.search(text, m.end, end) is not None
+
+
 def find_actors(
     text: str,
     entities: list[Entity],
@@ -438,7 +455,10 @@ def find_actors(
         pivot = tag.pivot
         implied = not any(
             m.role in DOER_ROLES
-            and (tag.purpose_end <= m.start < pivot or rules.explicit_doer.search(text, max(0, m.start - 4), m.start))
+            and (
+                (tag.purpose_end <= m.start < pivot and not _in_modifier(text, m, pivot, rules))
+                or rules.explicit_doer.search(text, max(0, m.start - 4), m.start)
+            )
             for m in mentions
         )
     return mentions, implied
