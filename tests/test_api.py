@@ -89,7 +89,7 @@ def test_an_organisation_that_only_modifies_a_noun_is_no_actor():
 def test_a_body_inside_a_modifier_is_not_the_doer_of_the_main_predicate():
     p = pipeline.load()
     raw = ("人才措施\n第一条 被市科技局认定的高新技术企业，给予一次性奖励。\n第二条 在园区企业工作的青年人才，给予每月1000元补贴。\n"
-           "第三条 用人单位违反合同约定，给人才造成损失的，应当依法赔偿。\n第四条 当事人对区人事局的裁决不服的，可以依法申请复议。\n")
+           "第三条 用人单位违反合同约定，给人才造成损失的，应当依法赔偿。\n第四条 申请人对区人社局的处理决定有异议的，可以申请复核。\n")
     implied = {s["text"][:4]: s["implied_issuer"] for s in p.analyse(raw, doc_id="demo")["statements"]}
     # the issuer grants both benefits; the subject of a condition is the doer of what follows it
-    assert implied == {"被市科技": True, "在园区企": True, "用人单位": False, "当事人对": False}
+    assert implied == {"被市科技": True, "在园区企": True, "用人单位": False, "申请人对": False}
