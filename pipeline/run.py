@@ -80,10 +80,14 @@ def fingerprint(params: Any, package: Path | None = None) -> str:
     return h.hexdigest()
 
 
+# what under models/ extraction never reads: the vocabulary candidates (for review only) and
+# the data of the evaluation, the comparison and the exports
+_NOT_READ_BY_EXTRACTION = ("vocab", "compare", "exports", "evaluation.yaml")
+
+
 def _counts(rel: Path) -> bool:
-    """Whether a file can change the extraction: not byte code, not the vocabulary candidates
-    (for review only), not the notebooks' templates."""
-    return "__pycache__" not in rel.parts and rel.suffix not in (".pyc", ".pyo") and rel.parts[0] != "vocab"
+    """Whether a file can change the extraction: not byte code, not what extraction never reads."""
+    return "__pycache__" not in rel.parts and rel.suffix not in (".pyc", ".pyo") and rel.parts[0] not in _NOT_READ_BY_EXTRACTION
 
 
 def _key(job: Job, data: bytes, ctx: Context) -> str:

@@ -128,6 +128,26 @@ def test_the_fingerprint_follows_models_and_params(tmp_path):
     assert run.fingerprint(changed) != a and run.fingerprint(params) == a
 
 
+def test_the_fingerprint_ignores_what_extraction_never_reads(tmp_path):
+    import dataclasses
+    import shutil
+
+    from pipeline import run
+    from pipeline.params import load_params
+
+    params = load_params(ROOT / "params.yaml")
+    models = tmp_path / "models"
+    shutil.copytree(ROOT / "models", models)
+    params = dataclasses.replace(params, extract=dataclasses.replace(params.extract, models=models))
+    a = run.fingerprint(params)
+    with open(models / "evaluation.yaml", "a", encoding="utf-8") as f:
+        f.write("# an edit to the evaluation's splits\n")
+    assert run.fingerprint(params) == a
+    with open(models / "patterns" / "entities.yaml", "a", encoding="utf-8") as f:
+        f.write("# an edit to the entity rules\n")
+    assert run.fingerprint(params) != a
+
+
 def test_dask_engine_writes_the_same_bytes(tmp_path):
     pytest.importorskip("dask.distributed")
     from dask.distributed import LocalCluster
