@@ -121,8 +121,7 @@ def _jobs(args: argparse.Namespace, params: Params) -> list[tuple[Path, Meta, st
         for p in expand_inputs([Path(x) for x in args.paths]):
             entry = by_id.get(p.stem)
             # a file name that cannot name the outputs (parentheses, spaces) gives a cleaned doc id
-            doc_id = None if safety.doc_id_problem(p.stem) is None else safety.doc_id_from_name(p.stem)
-            jobs.append((p, entry.meta if entry else Meta(), doc_id, None))
+            jobs.append((p, entry.meta if entry else Meta(), safety.doc_id_from_name(p.stem), None))
         return jobs
     if not entries:
         raise PolicyError(f"{manifest_path}: no manifest, and no input paths given")

@@ -214,16 +214,13 @@ def _store(path: Path, record: dict[str, Any], blocks: tuple[bytes, ...] = ()) -
 
     try:
         with atomic_writer(path, binary=True) as f:
-            f.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+            f.write(orjson.dumps(record) + b"\n")
             f.writelines(blocks)
     except OSError:
         pass  # a cache that cannot be written only costs time
 
 
 # ---- engines: each yields the results in job order -------------------------------------------
-
-_CTX: Context | None = None  # the forked workers' context (inherited from the parent)
-
 
 def _worker_init(memory_mb: int) -> None:
     if memory_mb > 0:
@@ -237,9 +234,9 @@ def _worker_init(memory_mb: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
 
-def _in_worker(job: Job) -> Result:
-    assert _CTX is not None
-    return extract_one(job, _CTX)
+def _in_worker(item: tuple[Job, Path | None]) -> Result:
+    job, entry = item  # the entry the parent found: the text is not read and hashed again
+    return _extract(job, _SHARED["ctx"], entry)
 
 
 def run_serial(jobs: list[Job], ctx: Context) -> Iterator[Result]:
@@ -253,17 +250,17 @@ def run_pool(jobs: list[Job], ctx: Context, n: int, memory_mb: int = 0) -> Itera
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    global _CTX
     # what the cache answers is read here, in order, as it is written out: sent back by the
     # workers it would cost more than reading it
     entries = [_entry(job, ctx) for job in jobs]
     known = [entry is not None and entry.is_file() for entry in entries]
-    misses = [job for job, k in zip(jobs, known) if not k]
+    misses = [(job, entry) for job, entry, k in zip(jobs, entries, known) if not k]
     if not misses:
         yield from (_extract(job, ctx, entry) for job, entry in zip(jobs, entries))
         return
     ctx.get_extractor()  # loaded once here, shared by the forked workers
-    _CTX = ctx
+    _SHARED.clear()
+    _SHARED["ctx"] = ctx  # inherited by the forked workers
     gc.freeze()
     try:
         context = mp.get_context("fork")

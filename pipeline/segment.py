@@ -137,9 +137,7 @@ def segment_document(
         if sibling is not None:
             # the next of an open list, however its markers were nested: （一）…： 1. 2. （二）
             level, rank, single = sibling.level, sibling.rank, sibling.single_line
-            while stack[-1] is not sibling:
-                stack.pop()
-            stack.pop()
+            del stack[stack.index(sibling):]
         else:
             if marker.demote_under and any(n.marker in marker.demote_under for n in stack):
                 deepest = max(n.rank for n in stack if n.marker in marker.demote_under)
@@ -171,7 +169,7 @@ def segment_document(
             marker.may_be_heading
             and level != "item"
             and not any(c in cfg.terminators for c in content)
-            and not content.rstrip().endswith(("：", ":"))
+            and not node.lead_in
         )
         if not heading_only:
             add_statements(node, content_start, b)

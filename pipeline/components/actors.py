@@ -21,7 +21,6 @@ from ..resources import read_yaml
 from .entities import Entity
 from .modality import ModalityTag
 
-_CLAUSE_MARKS = "，,；;：:。"
 IMPLYING = {"obligation", "prohibition", "commitment", "permission", "exploration"}
 DOER_ROLES = {"responsible", "lead", "addressee"}
 _MASK = "Ⓜ"  # a candidate mention
@@ -408,17 +407,19 @@ def candidates(text: str, entities: list[Entity], tag: ModalityTag, rules: RoleR
     return Context(text, masked, tag, tuple(out), tuple(breaks))
 
 
-def _in_modifier(text: str, m: ActorMention, pivot: int, rules: RoleRules) -> bool:
+def _in_modifier(text: str, m: ActorMention, pivot: int, rules: RoleRules, breaks: tuple[int, ...]) -> bool:
     """Whether mention ``m``, before the main predicate, sits in a modifier of another noun:
     right before a 的 that a noun follows (甲大学的教师应当…), or inside its clause and
     before such a 的 (被乙局认定的丙企业，给予…); a mention opening its clause is that
-    clause's subject (丁单位违反合同约定的，应当…; 当事人对戊的裁决不服的，可以…)."""
+    clause's subject (丁单位违反合同约定的，应当…; 当事人对戊的裁决不服的，可以…).
+    ``breaks`` are where the statement's clauses start (``Context.breaks``)."""
     if rules.modifier_of.match(text, m.end):
         return True
-    clause = max(text.rfind(c, 0, m.start) for c in _CLAUSE_MARKS) + 1
-    if not rules.lead_in_noise.sub("", text[clause:m.start]):
+    k = bisect.bisect_right(breaks, m.start) - 1
+    if not rules.lead_in_noise.sub("", text[breaks[k]:m.start]):
         return False  # only determiners before it: it opens its clause
-    end = next((k for k in range(m.end, pivot) if text[k] in _CLAUSE_MARKS), pivot)
+    after = bisect.bisect_right(breaks, m.end)  # the clause break after it ends the search
+    end = min(breaks[after] - 1, pivot) if after < len(breaks) else pivot
     return rules.modifier_of.search(text, m.end, end) is not None
 
 
@@ -456,7 +457,7 @@ def find_actors(
         implied = not any(
             m.role in DOER_ROLES
             and (
-                (tag.purpose_end <= m.start < pivot and not _in_modifier(text, m, pivot, rules))
+                (tag.purpose_end <= m.start < pivot and not _in_modifier(text, m, pivot, rules, ctx.breaks))
                 or rules.explicit_doer.search(text, max(0, m.start - 4), m.start)
             )
             for m in mentions
