@@ -93,3 +93,13 @@ def test_a_body_inside_a_modifier_is_not_the_doer_of_the_main_predicate():
     implied = {s["text"][:4]: s["implied_issuer"] for s in p.analyse(raw, doc_id="demo")["statements"]}
     # the issuer grants both benefits; the subject of a condition is the doer of what follows it
     assert implied == {"被市科技": True, "在园区企": True, "用人单位": False, "申请人对": False}
+
+
+def test_people_an_item_lists_under_a_permission_lead_in_are_the_permitted_ones():
+    out = pipeline.load().analyse("第一条 符合下列条件之一的，可以申请人才公寓：\n（一）获得省级荣誉的高级技师，年龄在五十周岁以下；\n"
+                                  "（二）本区企业聘用高级技师。\n", doc_id="items4")
+    listed, own = out["statements"][1], out["statements"][2]
+    assert listed["modality"] == "permission"
+    assert [(a["text"], a["role"]) for a in listed["actors"]] == [("高级技师", "addressee")]
+    # an item with a trigger of its own (聘用) keeps the roles its cues give: the one hired is none
+    assert "高级技师" not in [a["text"] for a in own["actors"]]

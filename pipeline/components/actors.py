@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +90,8 @@ class RoleRules:
     aliases: dict[str, tuple[str, str]]
     types: tuple[tuple[re.Pattern[str], str], ...]
     default_type: str
-    noun_tags: frozenset[str] = frozenset()  # jieba tags of a noun that an organisation before it modifies
+    noun_tags: frozenset[str] = frozenset()
+    listed_as: dict[str, str] = field(default_factory=dict)  # lead-in class -> role of the people its items list  # jieba tags of a noun that an organisation before it modifies
 
 
 def _alt(patterns: list[str]) -> re.Pattern[str] | None:
@@ -182,6 +183,7 @@ def load_role_rules(folder: Path) -> RoleRules:
             types=tuple((re.compile(t["match"]), t["type"]) for t in types["types"]),
             default_type=types["default"],
             noun_tags=frozenset(roles.get("noun_tags", ())),
+            listed_as=dict(roles.get("listed_as") or {}),
         )
     except (OSError, KeyError, TypeError, AttributeError, re.error) as exc:
         raise ConfigError(folder, f"bad actor rules ({type(exc).__name__}: {exc})") from None
@@ -254,7 +256,10 @@ def _rule_role(
         if role != "beneficiary":
             return None, "bare"
     elif kind in ("TALENT", "PERSON"):
-        # talent can hold any role; without a cue only as the subject of its clause
+        # talent can hold any role; without a cue only as the subject of its clause, or as one
+        # of the people an item lists under a permission lead-in (符合下列条件之一的人员可以申请：)
+        if role is None and tag.from_rule == "inherited" and not tag.triggers and tag.modality in rules.listed_as:
+            role, reason = rules.listed_as[tag.modality], "listed"
         if role is None and not (rules.subject_at_clause_start and subject):
             return None, "no_cue"
         if role is None and benefit and not permitted:
