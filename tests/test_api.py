@@ -101,5 +101,12 @@ def test_people_an_item_lists_under_a_permission_lead_in_are_the_permitted_ones(
     listed, own = out["statements"][1], out["statements"][2]
     assert listed["modality"] == "permission"
     assert [(a["text"], a["role"]) for a in listed["actors"]] == [("高级技师", "addressee")]
-    # an item with a trigger of its own (聘用) keeps the roles its cues give: the one hired is none
+    # a person governed by a verb of the item (聘用) is not one it lists: the one hired is none
     assert "高级技师" not in [a["text"] for a in own["actors"]]
+
+
+def test_person_nouns_an_item_lists_are_mentions_and_leave_the_doer_to_the_lead_in():
+    out = pipeline.load().analyse("第一条 下列人员可以申请落户：\n（一）演员、摄影师，年龄在四十周岁以下；\n", doc_id="items5")
+    item = out["statements"][1]
+    assert [(a["text"], a["role"]) for a in item["actors"]] == [("演员", "addressee"), ("摄影师", "addressee")]
+    assert item["implied_issuer"] == out["statements"][0]["implied_issuer"]

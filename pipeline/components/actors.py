@@ -90,8 +90,9 @@ class RoleRules:
     aliases: dict[str, tuple[str, str]]
     types: tuple[tuple[re.Pattern[str], str], ...]
     default_type: str
-    noun_tags: frozenset[str] = frozenset()
-    listed_as: dict[str, str] = field(default_factory=dict)  # lead-in class -> role of the people its items list  # jieba tags of a noun that an organisation before it modifies
+    noun_tags: frozenset[str] = frozenset()  # jieba tags of a noun that an organisation before it modifies
+    listed_as: dict[str, str] = field(default_factory=dict)  # lead-in class -> role of the people its items list
+    listed_people: re.Pattern[str] | None = None  # a conjunct of such an item that names people
 
 
 def _alt(patterns: list[str]) -> re.Pattern[str] | None:
@@ -184,6 +185,7 @@ def load_role_rules(folder: Path) -> RoleRules:
             default_type=types["default"],
             noun_tags=frozenset(roles.get("noun_tags", ())),
             listed_as=dict(roles.get("listed_as") or {}),
+            listed_people=re.compile(roles["listed_people"]) if roles.get("listed_people") else None,
         )
     except (OSError, KeyError, TypeError, AttributeError, re.error) as exc:
         raise ConfigError(folder, f"bad actor rules ({type(exc).__name__}: {exc})") from None
@@ -257,8 +259,9 @@ def _rule_role(
             return None, "bare"
     elif kind in ("TALENT", "PERSON"):
         # talent can hold any role; without a cue only as the subject of its clause, or as one
-        # of the people an item lists under a permission lead-in (符合下列条件之一的人员可以申请：)
-        if role is None and tag.from_rule == "inherited" and not tag.triggers and tag.modality in rules.listed_as:
+        # of the people an item lists under a permission lead-in (符合下列条件之一的，可以申请：)
+        if role is None and _lists_people(tag, rules) and not any(clause_start <= t.start < s for t in tag.triggers):
+            # (not the object of a verb of its own: 聘请科研人员)
             role, reason = rules.listed_as[tag.modality], "listed"
         if role is None and not (rules.subject_at_clause_start and subject):
             return None, "no_cue"
@@ -281,6 +284,13 @@ def _rule_role(
     if role == "responsible" and permitted and (tag.main_start <= s or subject):
         role, reason = "addressee", "permitted"  # 当事人…可以…: the permitted doer
     return role, reason
+
+
+def _lists_people(tag: ModalityTag, rules: RoleRules) -> bool:
+    """Whether the statement is an item completing a lead-in of a ``listed_as`` class (its
+    class inherited): the people it names hold the role the lead-in gives them, unless a verb
+    of the item governs them (``_rule_role``)."""
+    return tag.from_rule == "inherited" and tag.modality in rules.listed_as
 
 
 def _relative_spans(text: str, cands: list[tuple[int, int, str]], rules: RoleRules) -> list[tuple[int, int, str]]:
@@ -374,6 +384,12 @@ def candidates(text: str, entities: list[Entity], tag: ModalityTag, rules: RoleR
             if not any(m.start() < e and s < m.end() for s, e in taken):
                 cands.append((m.start(), m.end(), "PERSON"))
                 taken.append((m.start(), m.end()))
+    if rules.listed_people is not None and _lists_people(tag, rules):
+        # 演员、摄影师，年龄在四十周岁以下: each person noun an item lists is a mention
+        for m in rules.listed_people.finditer(text):
+            if not any(m.start() < e and s < m.end() for s, e in taken):
+                cands.append((m.start(), m.end(), "PERSON"))
+                taken.append((m.start(), m.end()))
     for m in _BARE_TALENT.finditer(text):
         if not any(m.start() < e and s < m.end() for s, e in taken):
             cands.append((m.start(), m.end(), "BARE"))
@@ -448,12 +464,15 @@ def find_actors(
         out.append(ctx)
     roles = model.roles(ctx) if model is not None else [c.role for c in ctx.candidates]
     mentions: list[ActorMention] = []
+    listed: set[int] = set()  # mentions an item lists: its lead-in's doer is its doer (GUIDELINES 8)
     for c, role in zip(ctx.candidates, roles):
         if role is None:
             continue
         a, e = c.start, c.end
         if any(m.text == text[a:e] and m.role == role for m in mentions):
             continue  # one mention per name and role in a statement
+        if c.reason == "listed":
+            listed.add(len(mentions))
         canonical, kind_name = canonicalise(text[a:e], rules, issuers)
         mentions.append(ActorMention(text[a:e], role, a, e, canonical, kind_name))
     implied = False
@@ -461,10 +480,11 @@ def find_actors(
         pivot = tag.pivot
         implied = not any(
             m.role in DOER_ROLES
+            and k not in listed
             and (
                 (tag.purpose_end <= m.start < pivot and not _in_modifier(text, m, pivot, rules, ctx.breaks))
                 or rules.explicit_doer.search(text, max(0, m.start - 4), m.start)
             )
-            for m in mentions
+            for k, m in enumerate(mentions)
         )
     return mentions, implied
