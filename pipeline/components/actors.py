@@ -93,6 +93,7 @@ class RoleRules:
     noun_tags: frozenset[str] = frozenset()  # jieba tags of a noun that an organisation before it modifies
     listed_as: dict[str, str] = field(default_factory=dict)  # lead-in class -> role of the people its items list
     listed_people: re.Pattern[str] | None = None  # a conjunct of such an item that names people
+    defined_term: re.Pattern[str] | None = None  # the term a definition defines (group ``term``)
 
 
 def _alt(patterns: list[str]) -> re.Pattern[str] | None:
@@ -186,6 +187,7 @@ def load_role_rules(folder: Path) -> RoleRules:
             noun_tags=frozenset(roles.get("noun_tags", ())),
             listed_as=dict(roles.get("listed_as") or {}),
             listed_people=re.compile(roles["listed_people"]) if roles.get("listed_people") else None,
+            defined_term=re.compile(roles["defined_term"]) if roles.get("defined_term") else None,
         )
     except (OSError, KeyError, TypeError, AttributeError, re.error) as exc:
         raise ConfigError(folder, f"bad actor rules ({type(exc).__name__}: {exc})") from None
@@ -234,6 +236,9 @@ def _rule_role(
         return None, "alias"  # an alias being defined: （以下简称市人事局）
     if text[s:e] in rules.deictic:
         return None, "deictic"  # 区委区政府 as the doer: the issuing authorities themselves (implied_issuer)
+    if rules.defined_term is not None and any(
+            m.start("term") <= s and e <= m.end("term") for m in rules.defined_term.finditer(text)):
+        return None, "defined"  # 本办法所称用人单位，是指…: the term a definition defines acts in nothing
     clause_start = breaks[bisect.bisect_right(breaks, s) - 1]
     lead_in = masked[clause_start:s]
     head_of_np = rules.np_end.match(masked[e:].lstrip(_HIDDEN + "、和及与等"))

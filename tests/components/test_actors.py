@@ -185,3 +185,10 @@ def test_the_members_of_what_is_composed_cooperate(triggers, roles, entities):
 def test_a_person_category_another_body_acts_for_is_the_beneficiary(triggers, roles, entities):
     actors, _, _ = _actors("留学人员回国就业的，由区人社局办理落户手续", triggers, roles, entities)
     assert ("留学人员", "beneficiary") in actors and ("区人社局", "responsible") in actors
+
+
+def test_the_term_a_definition_defines_is_no_actor(triggers, roles, entities):
+    actors, _, _ = _actors("本条例所称用人单位，是指在本县登记的企业和社会组织", triggers, roles, entities)
+    assert "用人单位" not in {t for t, _ in actors}
+    actors, _, _ = _actors("用人单位应当在本县登记", triggers, roles, entities)
+    assert ("用人单位", "responsible") in actors  # the same word outside a definition
