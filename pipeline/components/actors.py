@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import csv
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +94,7 @@ class RoleRules:
     listed_as: dict[str, str] = field(default_factory=dict)  # lead-in class -> role of the people its items list
     listed_people: re.Pattern[str] | None = None  # a conjunct of such an item that names people
     defined_term: re.Pattern[str] | None = None  # the term a definition defines (group ``term``)
+    lead_in_predicate: re.Pattern[str] | None = None  # a lead cue anywhere in a subject's predicate
 
 
 def _alt(patterns: list[str]) -> re.Pattern[str] | None:
@@ -188,6 +189,7 @@ def load_role_rules(folder: Path) -> RoleRules:
             listed_as=dict(roles.get("listed_as") or {}),
             listed_people=re.compile(roles["listed_people"]) if roles.get("listed_people") else None,
             defined_term=re.compile(roles["defined_term"]) if roles.get("defined_term") else None,
+            lead_in_predicate=_alt(roles.get("lead_in_predicate") or []),
         )
     except (OSError, KeyError, TypeError, AttributeError, re.error) as exc:
         raise ConfigError(folder, f"bad actor rules ({type(exc).__name__}: {exc})") from None
@@ -430,7 +432,30 @@ def candidates(text: str, entities: list[Entity], tag: ModalityTag, rules: RoleR
         out.append(Candidate(m.start() if m else s, e, s, kind, role, reason))
         if role is not None:
             previous = (e, role)
+    if rules.lead_in_predicate is not None:
+        out = _lead_by_predicate(out, masked, rules)
     return Context(text, masked, tag, tuple(out), tuple(breaks))
+
+
+def _lead_by_predicate(cands: list[Candidate], masked: str, rules: RoleRules) -> list[Candidate]:
+    """A responsible subject (opening its clause) whose predicate, up to the next subject,
+    holds a lead cue leads (县级以上人民政府应当统筹…, 甲局应当会同乙局…, 丁局组织有关部门…), and
+    so do the subjects coordinated with it (甲局和乙局应当会同…)."""
+    assert rules.lead_in_predicate is not None
+    out = list(cands)
+    opens = [k for k, c in enumerate(out) if c.role in DOER_ROLES and (c.core == 0 or masked[c.core - 1] in "，,；;：:")]
+    for n, k in enumerate(opens):
+        if out[k].role != "responsible":
+            continue
+        group = [k]
+        while group[-1] + 1 < len(out) and out[group[-1] + 1].role == "responsible" \
+                and rules.coordination.match(masked[out[group[-1]].end:out[group[-1] + 1].core]):
+            group.append(group[-1] + 1)
+        stop = out[opens[n + 1]].core if n + 1 < len(opens) else len(masked)
+        if rules.lead_in_predicate.search(masked, out[group[-1]].end, stop):
+            for j in group:
+                out[j] = replace(out[j], role="lead", reason="lead_predicate")
+    return out
 
 
 def _in_modifier(text: str, m: ActorMention, pivot: int, rules: RoleRules, breaks: tuple[int, ...]) -> bool:

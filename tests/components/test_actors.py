@@ -192,3 +192,10 @@ def test_the_term_a_definition_defines_is_no_actor(triggers, roles, entities):
     assert "用人单位" not in {t for t, _ in actors}
     actors, _, _ = _actors("用人单位应当在本县登记", triggers, roles, entities)
     assert ("用人单位", "responsible") in actors  # the same word outside a definition
+
+
+def test_a_lead_cue_anywhere_in_the_subjects_predicate_makes_it_lead(triggers, roles, entities):
+    actors, _, _ = _actors("区人社局和区科技局应当制定实施细则，统筹推进人才公寓建设", triggers, roles, entities)
+    assert {("区人社局", "lead"), ("区科技局", "lead")} <= actors
+    actors, _, _ = _actors("区人社局应当制定实施细则，区科技局统筹推进人才公寓建设", triggers, roles, entities)
+    assert ("区人社局", "responsible") in actors  # the cue is in the next subject's predicate
