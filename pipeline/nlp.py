@@ -213,7 +213,7 @@ class StatementComponent:
         ent_starts = [e[0] for e in ents]
         issuers = list(doc.user_data.get("issuer", []))
         parents: dict[str, str | None] = doc.user_data.get("parents", {})
-        leadins: dict[str, str] = {}
+        leadins: dict[str, tuple[str, tuple[str, ...]]] = {}  # provision -> its lead-in's class and `also`
         leadin_doers: dict[str, bool] = {}  # provision -> its lead-in's implied_issuer
         leadin_instruments: dict[str, str | None] = {}
         text = doc_text(doc)
@@ -232,7 +232,7 @@ class StatementComponent:
             s0, s1 = span.start_char, span.end_char
             stext = text[s0:s1]
             provision = span.label_
-            leadin = leadins.get(parents.get(provision) or "")
+            leadin, leadin_also = leadins.get(parents.get(provision) or "", (None, ()))
             lo, hi = bisect.bisect_left(trig_starts, s0), bisect.bisect_left(trig_starts, s1)
             hits = [(pos - s0, cue) for pos, cue in trig_hits[lo:hi] if pos + len(cue) <= s1]
             if word_starts is not None:
@@ -240,13 +240,14 @@ class StatementComponent:
                 starts: frozenset[int] | None = frozenset(w - s0 for w in word_starts[lo:hi])
             else:
                 starts = None
-            tag = classify_modality(stext, self.triggers, leadin=leadin, hits=hits, word_starts=starts)
+            is_leadin = text[s1 : s1 + 1] in ("：", ":")
+            tag = classify_modality(stext, self.triggers, leadin=leadin, hits=hits, word_starts=starts,
+                                    opens_list=is_leadin, leadin_also=leadin_also)
             if "modality" in self.trained:
                 fixed = self.trained["modality"].correct([stext], [tag.modality])[0] or tag.modality
                 tag = dataclasses.replace(tag, modality=fixed)
-            is_leadin = text[s1 : s1 + 1] in ("：", ":")
             if is_leadin:
-                leadins[provision] = tag.modality
+                leadins[provision] = (tag.modality, tuple(tag.also))
             lo, hi = bisect.bisect_left(ent_starts, s0), bisect.bisect_left(ent_starts, s1)
             inside = [
                 Entity(a - s0, b - s0, label, text[a:b]) for a, b, label in ents[lo:hi] if b <= s1

@@ -110,3 +110,14 @@ def test_person_nouns_an_item_lists_are_mentions_and_leave_the_doer_to_the_lead_
     item = out["statements"][1]
     assert [(a["text"], a["role"]) for a in item["actors"]] == [("演员", "addressee"), ("摄影师", "addressee")]
     assert item["implied_issuer"] == out["statements"][0]["implied_issuer"]
+
+
+def test_a_directive_clause_decides_a_lead_in_before_its_permission():
+    out = pipeline.load().analyse("第一条 加大人才引进力度，下列人员可申请办理落户：\n（一）高级工程师、注册建筑师；\n"
+                                  "第二条 加大人才引进力度，高级工程师可申请办理落户。\n", doc_id="items6")
+    lead, item, plain = out["statements"]
+    assert lead["modality"] == "obligation" and "permission" in lead["also"]
+    assert item["modality"] == "obligation"  # the item takes its lead-in's class…
+    # …and the people it lists are still the ones permitted
+    assert {(a["text"], a["role"]) for a in item["actors"]} == {("高级工程师", "addressee"), ("注册建筑师", "addressee")}
+    assert plain["modality"] == "permission"  # outside a lead-in the modal decides (GUIDELINES 8)

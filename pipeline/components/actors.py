@@ -267,9 +267,10 @@ def _rule_role(
     elif kind in ("TALENT", "PERSON"):
         # talent can hold any role; without a cue only as the subject of its clause, or as one
         # of the people an item lists under a permission lead-in (符合下列条件之一的，可以申请：)
-        if role is None and _lists_people(tag, rules) and not any(clause_start <= t.start < s for t in tag.triggers):
+        listed = _listed_role(tag, rules)
+        if role is None and listed and not any(clause_start <= t.start < s for t in tag.triggers):
             # (not the object of a verb of its own: 聘请科研人员)
-            role, reason = rules.listed_as[tag.modality], "listed"
+            role, reason = listed, "listed"
         if role is None and not (rules.subject_at_clause_start and subject):
             return None, "no_cue"
         if role is None and benefit and not permitted:
@@ -293,11 +294,13 @@ def _rule_role(
     return role, reason
 
 
-def _lists_people(tag: ModalityTag, rules: RoleRules) -> bool:
-    """Whether the statement is an item completing a lead-in of a ``listed_as`` class (its
-    class inherited): the people it names hold the role the lead-in gives them, unless a verb
-    of the item governs them (``_rule_role``)."""
-    return tag.from_rule == "inherited" and tag.modality in rules.listed_as
+def _listed_role(tag: ModalityTag, rules: RoleRules) -> str | None:
+    """The role of the people an item lists when it completes a lead-in of a ``listed_as``
+    class, primary or in its `also` (加大引才力度，下列人员可申请办理：): they hold it unless
+    a verb of the item governs them (``_rule_role``); None for other statements."""
+    if tag.from_rule != "inherited":
+        return None
+    return next((rules.listed_as[c] for c in (tag.modality, *tag.leadin_also) if c in rules.listed_as), None)
 
 
 def _relative_spans(text: str, cands: list[tuple[int, int, str]], rules: RoleRules) -> list[tuple[int, int, str]]:
@@ -391,7 +394,7 @@ def candidates(text: str, entities: list[Entity], tag: ModalityTag, rules: RoleR
             if not any(m.start() < e and s < m.end() for s, e in taken):
                 cands.append((m.start(), m.end(), "PERSON"))
                 taken.append((m.start(), m.end()))
-    if rules.listed_people is not None and _lists_people(tag, rules):
+    if rules.listed_people is not None and _listed_role(tag, rules):
         # 演员、摄影师，年龄在四十周岁以下: each person noun an item lists is a mention
         for m in rules.listed_people.finditer(text):
             if not any(m.start() < e and s < m.end() for s, e in taken):

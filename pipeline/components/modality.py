@@ -7,7 +7,7 @@ cue after the leading purpose/basis clauses (为…，围绕…，依托…).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 
@@ -16,6 +16,7 @@ from ..resources import read_yaml
 
 CLASSES = ("obligation", "prohibition", "encouragement", "commitment", "permission", "exploration", "declaration")
 _CLAUSE = re.compile(r"[^，,：:]+[，,：:]?")
+_CLAUSE_BREAK = re.compile(r"[，,；;]")
 _LITERAL = re.compile(r"[\u3400-\u9fff]+")
 
 
@@ -36,6 +37,7 @@ class ModalityTag:
     main: Trigger | None = None  # the cue that decided the class
     from_rule: str = "cue"  # cue | declaration | inherited | default
     purpose_end: int = 0  # offset after the leading purpose/basis clauses only
+    leadin_also: tuple[str, ...] = ()  # an inherited class: the other classes of the lead-in
 
     @property
     def pivot(self) -> int:
@@ -186,7 +188,7 @@ def _is_modal(trigger: Trigger, table: TriggerTable) -> bool:
 
 def classify_modality(
     text: str, table: TriggerTable, leadin: str | None = None, hits: list[tuple[int, str]] | None = None,
-    word_starts: frozenset[int] | None = None,
+    word_starts: frozenset[int] | None = None, opens_list: bool = False, leadin_also: tuple[str, ...] = (),
 ) -> ModalityTag:
     """The primary modality of a statement, the other classes present, and the cues.
 
@@ -209,7 +211,7 @@ def classify_modality(
     # an item takes its lead-in's class unless a modal of its own decides; a definition's items
     # (…是指具备下列条件之一者：) take `declaration` only when they have no trigger at all
     if leadin and table.inherit and modal is None and (leadin != "declaration" or not triggers):
-        return tag(leadin, None, "inherited")
+        return replace(tag(leadin, None, "inherited"), leadin_also=tuple(leadin_also))
     main = in_main[0] if in_main else None
     if (
         main is not None
@@ -217,8 +219,12 @@ def classify_modality(
         and main.cls == "obligation"
         and not _is_modal(main, table)
         and not table.modal_coordinators.search(text, 0, modal.start)
+        and not (opens_list and modal.cls == "permission" and _CLAUSE_BREAK.search(text, main.end, modal.start))
     ):
-        main = modal  # 重点建设工程的…人员不得流动: the directive word sits in the subject
+        # 重点建设工程的…人员不得流动: the directive word sits in the subject; not in a list's
+        # lead-in where it has a clause of its own before a permission (加大引进力度，下列人员可
+        # 申请办理：); a duty after it keeps its class (设立甲机构，应当具备下列条件：)
+        main = modal
     if main is not None and main.cls == "obligation" and not _is_modal(main, table) and text[start:start + 1] in "对为向":
         # 对新引进的人才给予…: a directive word inside the prepositional object does not count
         main = next(
