@@ -27,7 +27,7 @@ from .components.entities import (
     Entity, Token, entity_at, find_entities, home_abbreviation, home_places, join_conjuncts, join_levels, load_entity_rules, split_span,
 )
 from .components.instruments import instrument_with_confidence, load_taxonomy, regex_hits
-from .components.modality import classify_modality, load_triggers
+from .components.modality import classify_modality, load_triggers, opens_list
 from .components.tagger import restore_terms
 from .components.tokenizer import JiebaTokenizer
 from .errors import ConfigError
@@ -240,7 +240,7 @@ class StatementComponent:
                 starts: frozenset[int] | None = frozenset(w - s0 for w in word_starts[lo:hi])
             else:
                 starts = None
-            is_leadin = text[s1 : s1 + 1] in ("：", ":")
+            is_leadin = opens_list(stext, text[s1 : s1 + 1], self.triggers)
             tag = classify_modality(stext, self.triggers, leadin=leadin, hits=hits, word_starts=starts,
                                     opens_list=is_leadin, leadin_also=leadin_also)
             if "modality" in self.trained:

@@ -121,3 +121,11 @@ def test_a_directive_clause_decides_a_lead_in_before_its_permission():
     # …and the people it lists are still the ones permitted
     assert {(a["text"], a["role"]) for a in item["actors"]} == {("高级工程师", "addressee"), ("注册建筑师", "addressee")}
     assert plain["modality"] == "permission"  # outside a lead-in the modal decides (GUIDELINES 8)
+
+
+def test_items_complete_a_statement_that_announces_their_conditions():
+    text = ("第一条 符合下列条件之一的，可以申请人才公寓。\n（一）在本区工作满两年；\n（二）年龄在四十周岁以下。\n"
+            "第二条 区人社局按照下列情形办理。\n（一）在本区工作满两年；\n")
+    st = pipeline.load().analyse(text, doc_id="items7")["statements"]
+    assert [s["modality"] for s in st[1:3]] == ["permission", "permission"]
+    assert st[4]["modality"] != "permission"  # a 。 without conditions announced ends the lead-in

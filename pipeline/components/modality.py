@@ -69,6 +69,7 @@ class TriggerTable:
     procedure_after: re.Pattern[str] | None = None  # 补贴在5个工作日内完成审核
     modal_prefixes: str = ""  # 还应, 均可: an adverb jieba joins to the modal that follows it
     assigned_duty: re.Pattern[str] | None = None  # 由甲局负责解释: a duty beside a declaration
+    list_announcement: re.Pattern[str] | None = None  # 符合下列条件之一的，可以申请。: a lead-in though it ends with 。
 
 
 def load_triggers(path: Path) -> TriggerTable:
@@ -107,6 +108,7 @@ def load_triggers(path: Path) -> TriggerTable:
             modal_prefixes="".join(data.get("modal_prefixes", ())),
             procedure_after=re.compile(data["procedure_after"]) if data.get("procedure_after") else None,
             assigned_duty=re.compile(data["assigned_duty"]) if data.get("assigned_duty") else None,
+            list_announcement=re.compile(data["list_announcement"]) if data.get("list_announcement") else None,
         )
     except (OSError, KeyError, TypeError, re.error) as exc:
         raise ConfigError(path, f"bad modality triggers ({type(exc).__name__}: {exc})") from None
@@ -180,6 +182,15 @@ def main_clause_start(text: str, table: TriggerTable) -> tuple[int, int]:
         clauses[-1][0],
     )
     return purpose_end, main
+
+
+def opens_list(text: str, end_mark: str, table: TriggerTable) -> bool:
+    """Whether a statement ending with ``end_mark`` is the lead-in of the list that follows:
+    it ends with ：, or it announces the conditions its items set out (符合下列条件之一的，
+    可以申请。; the items under it, if any, complete it)."""
+    if end_mark in ("：", ":"):
+        return True
+    return end_mark == "。" and table.list_announcement is not None and table.list_announcement.search(text) is not None
 
 
 def _is_modal(trigger: Trigger, table: TriggerTable) -> bool:
