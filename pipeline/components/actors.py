@@ -231,15 +231,14 @@ def _role(masked: str, start: int, end: int, rules: RoleRules, clause_start: int
 def _rule_role(
     text: str, masked: str, s: int, e: int, kind: str, tag: ModalityTag, rules: RoleRules,
     breaks: list[int], alias_spans: list[tuple[int, int]], previous: tuple[int, str] | None, benefit: bool,
-    modifies: bool = False,
+    modifies: bool = False, defined: tuple[tuple[int, int], ...] = (),
 ) -> tuple[str | None, str]:
     """The role the rules give the candidate ``text[s:e]`` (None: not an actor) and why."""
     if any(a <= s < b for a, b in alias_spans):
         return None, "alias"  # an alias being defined: （以下简称市人事局）
     if text[s:e] in rules.deictic:
         return None, "deictic"  # 区委区政府 as the doer: the issuing authorities themselves (implied_issuer)
-    if rules.defined_term is not None and any(
-            m.start("term") <= s and e <= m.end("term") for m in rules.defined_term.finditer(text)):
+    if any(a <= s and e <= b for a, b in defined):
         return None, "defined"  # 本办法所称用人单位，是指…: the term a definition defines acts in nothing
     clause_start = breaks[bisect.bisect_right(breaks, s) - 1]
     lead_in = masked[clause_start:s]
@@ -417,6 +416,8 @@ def candidates(text: str, entities: list[Entity], tag: ModalityTag, rules: RoleR
     masked = "".join(chars)
     breaks = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(masked)]
     alias_spans = [(m.start(), m.end()) for m in _ALIAS.finditer(text)]
+    defined = tuple((m.start("term"), m.end("term")) for m in rules.defined_term.finditer(text)) \
+        if rules.defined_term is not None else ()  # the terms definitions define
     out: list[Candidate] = []
     previous: tuple[int, str] | None = None  # end and role of the last mention kept
     benefit = tag.modality in rules.talent_subject_benefits or bool(rules.talent_subject_benefits & set(tag.also))
@@ -426,7 +427,7 @@ def candidates(text: str, entities: list[Entity], tag: ModalityTag, rules: RoleR
     modified = nouns - {c[0] for c in cands} - {x.start for x in entities} - cue_starts
     for s, e, kind in cands:
         role, reason = _rule_role(text, masked, s, e, kind, tag, rules, breaks, alias_spans, previous, benefit,
-                                  e in modified)
+                                  e in modified, defined)
         if (s, e) in platforms and role is not None and role not in rules.platform_roles:
             role, reason = None, "platform"  # a platform is an actor only in these roles
         if reason == "made":
