@@ -242,7 +242,7 @@ class StatementComponent:
                 starts = None
             is_leadin = opens_list(stext, text[s1 : s1 + 1], self.triggers)
             tag = classify_modality(stext, self.triggers, leadin=leadin, hits=hits, word_starts=starts,
-                                    opens_list=is_leadin, leadin_also=leadin_also)
+                                    list_lead=is_leadin, leadin_also=leadin_also)
             if "modality" in self.trained:
                 fixed = self.trained["modality"].correct([stext], [tag.modality])[0] or tag.modality
                 tag = dataclasses.replace(tag, modality=fixed)

@@ -199,12 +199,13 @@ def _is_modal(trigger: Trigger, table: TriggerTable) -> bool:
 
 def classify_modality(
     text: str, table: TriggerTable, leadin: str | None = None, hits: list[tuple[int, str]] | None = None,
-    word_starts: frozenset[int] | None = None, opens_list: bool = False, leadin_also: tuple[str, ...] = (),
+    word_starts: frozenset[int] | None = None, list_lead: bool = False, leadin_also: tuple[str, ...] = (),
 ) -> ModalityTag:
     """The primary modality of a statement, the other classes present, and the cues.
 
     ``leadin`` is the modality of the list lead-in (…不得有下列行为：) for an item: an item
-    with no modal cue of its own takes it.
+    with no modal cue of its own takes it, and the lead-in's other classes (``leadin_also``)
+    travel with it. ``list_lead``: the statement is itself a list's lead-in (``opens_list``).
     """
     triggers = find_triggers(text, table, hits, word_starts)
     purpose_end, start = main_clause_start(text, table)
@@ -230,7 +231,7 @@ def classify_modality(
         and main.cls == "obligation"
         and not _is_modal(main, table)
         and not table.modal_coordinators.search(text, 0, modal.start)
-        and not (opens_list and modal.cls == "permission" and _CLAUSE_BREAK.search(text, main.end, modal.start))
+        and not (list_lead and modal.cls == "permission" and _CLAUSE_BREAK.search(text, main.end, modal.start))
     ):
         # 重点建设工程的…人员不得流动: the directive word sits in the subject; not in a list's
         # lead-in where it has a clause of its own before a permission (加大引进力度，下列人员可
