@@ -100,9 +100,10 @@ def test_people_an_item_lists_under_a_permission_lead_in_are_the_permitted_ones(
                                   "（二）本区企业聘用高级技师。\n", doc_id="items4")
     listed, own = out["statements"][1], out["statements"][2]
     assert listed["modality"] == "permission"
-    assert [(a["text"], a["role"]) for a in listed["actors"]] == [("高级技师", "addressee")]
+    # (技师 or 高级技师: the span is the entity rules' or the trained tagger's, where one is trained)
+    assert [a["role"] for a in listed["actors"]] == ["addressee"] and listed["actors"][0]["text"].endswith("技师")
     # a person governed by a verb of the item (聘用) is not one it lists: the one hired is none
-    assert "高级技师" not in [a["text"] for a in own["actors"]]
+    assert not any(a["text"].endswith("技师") for a in own["actors"])
 
 
 def test_person_nouns_an_item_lists_are_mentions_and_leave_the_doer_to_the_lead_in():
