@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import csv
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -228,17 +229,35 @@ def _role(masked: str, start: int, end: int, rules: RoleRules, clause_start: int
     return None
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """What the role rules read of one statement, found once for all its candidates."""
+
+    text: str
+    masked: str
+    tag: ModalityTag
+    breaks: list[int]  # where each clause starts
+    alias_spans: list[tuple[int, int]]  # aliases being defined (（以下简称市人事局）)
+    defined: tuple[tuple[int, int], ...]  # terms definitions define (本办法所称用人单位，是指…)
+    benefit: bool  # the statement grants something (``talent_subject_benefits``)
+    listed: str | None  # the role of the people an item lists (``_listed_role``)
+
+
+def _opens_clause(masked: str, s: int) -> bool:
+    return s == 0 or masked[s - 1] in "，,；;：:"
+
+
 def _rule_role(
-    text: str, masked: str, s: int, e: int, kind: str, tag: ModalityTag, rules: RoleRules,
-    breaks: list[int], alias_spans: list[tuple[int, int]], previous: tuple[int, str] | None, benefit: bool,
-    modifies: bool = False, defined: tuple[tuple[int, int], ...] = (),
+    frame: _Frame, rules: RoleRules, s: int, e: int, kind: str, previous: tuple[int, str] | None,
+    modifies: bool = False,
 ) -> tuple[str | None, str]:
-    """The role the rules give the candidate ``text[s:e]`` (None: not an actor) and why."""
-    if any(a <= s < b for a, b in alias_spans):
+    """The role the rules give the candidate ``frame.text[s:e]`` (None: not an actor) and why."""
+    text, masked, tag, breaks = frame.text, frame.masked, frame.tag, frame.breaks
+    if any(a <= s < b for a, b in frame.alias_spans):
         return None, "alias"  # an alias being defined: （以下简称市人事局）
     if text[s:e] in rules.deictic:
         return None, "deictic"  # 区委区政府 as the doer: the issuing authorities themselves (implied_issuer)
-    if any(a <= s and e <= b for a, b in defined):
+    if any(a <= s and e <= b for a, b in frame.defined):
         return None, "defined"  # 本办法所称用人单位，是指…: the term a definition defines acts in nothing
     clause_start = breaks[bisect.bisect_right(breaks, s) - 1]
     lead_in = masked[clause_start:s]
@@ -255,7 +274,7 @@ def _rule_role(
     if role is None and coordinated:
         role, reason = previous[1], "coordinated"  # 单位和个人: the second shares the first one's role
     span = text[s:e]
-    at_start = s == 0 or masked[s - 1] in "，,；;：:"
+    at_start = _opens_clause(masked, s)
     # a qualified topic closing its clause (在基地就业满1年的港澳青年，…可领取…) stands where a subject does
     topic = s < tag.pivot and "的" in lead_in and masked[e : e + 1] in "，,"
     subject = at_start or topic
@@ -266,20 +285,19 @@ def _rule_role(
     elif kind in ("TALENT", "PERSON"):
         # talent can hold any role; without a cue only as the subject of its clause, or as one
         # of the people an item lists under a permission lead-in (符合下列条件之一的，可以申请：)
-        listed = _listed_role(tag, rules)
-        if role is None and listed and not any(clause_start <= t.start < s for t in tag.triggers):
+        if role is None and frame.listed and not any(clause_start <= t.start < s for t in tag.triggers):
             # (not the object of a verb of its own: 聘请科研人员)
-            role, reason = listed, "listed"
+            role, reason = frame.listed, "listed"
         if role is None and not (rules.subject_at_clause_start and subject):
             return None, "no_cue"
-        if role is None and benefit and not permitted:
+        if role is None and frame.benefit and not permitted:
             role, reason = "beneficiary", "benefit_subject"  # 留学人员来京创业的，给予…: the subject of a benefit
         elif role is None and not permitted and rules.served_by.search(masked, e):
             role, reason = "beneficiary", "served"  # 留学人员…，由市人事局为其办理…: another body acts for them
     elif kind in ("COLLECTIVE", "PLACE"):
         if role is None and not (rules.subject_at_clause_start and at_start):
             return None, "no_cue"
-    elif role is None and benefit and s < tag.pivot and "的" in lead_in and masked[e:e + 1] in "，,":
+    elif role is None and frame.benefit and s < tag.pivot and "的" in lead_in and masked[e:e + 1] in "，,":
         role, reason = "beneficiary", "qualified"  # 登记注册满一年的企业，给予…: the one a condition qualifies
     if role is None and kind == "ORG" and modifies and s > clause_start \
             and not rules.explicit_doer.search(text, max(0, s - 4), s):
@@ -300,6 +318,15 @@ def _listed_role(tag: ModalityTag, rules: RoleRules) -> str | None:
     if tag.from_rule != "inherited":
         return None
     return next((rules.listed_as[c] for c in (tag.modality, *tag.leadin_also) if c in rules.listed_as), None)
+
+
+def _untaken(matches: Iterable[re.Match[str]], taken: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """The spans of ``matches`` that overlap nothing in ``taken``, each added to it in turn."""
+    for m in matches:
+        a, b = m.start(), m.end()
+        if a < b and not any(a < e and s < b for s, e in taken):
+            taken.append((a, b))
+            yield a, b
 
 
 def _relative_spans(text: str, cands: list[tuple[int, int, str]], rules: RoleRules) -> list[tuple[int, int, str]]:
@@ -376,32 +403,20 @@ def candidates(text: str, entities: list[Entity], tag: ModalityTag, rules: RoleR
             s = owner[0]
         cands.append((s, e, "BODY"))
         taken.append((s, e))
-    for m in rules.collective.finditer(text):
-        if m.end() > m.start() and not any(m.start() < e and s < m.end() for s, e in taken):
-            cands.append((m.start(), m.end(), "COLLECTIVE"))
-            taken.append((m.start(), m.end()))
+    cands.extend((a, b, "COLLECTIVE") for a, b in _untaken(rules.collective.finditer(text), taken))
     cue_starts = {t.start for t in tag.triggers}
     if rules.places is not None:
         # 市、区建立…, 各区要…: a place opening its clause, right before a directive or modal cue
-        for m in rules.places.finditer(text):
-            opens = m.start() == 0 or text[m.start() - 1] in "，,；;：:由"
-            if opens and m.end() in cue_starts and not any(m.start() < e and s < m.end() for s, e in taken):
-                cands.append((m.start(), m.end(), "PLACE"))
-                taken.append((m.start(), m.end()))
+        acting = (m for m in rules.places.finditer(text)
+                  if (m.start() == 0 or text[m.start() - 1] in "，,；;：:由") and m.end() in cue_starts)
+        cands.extend((a, b, "PLACE") for a, b in _untaken(acting, taken))
     if rules.persons is not None:
-        for m in rules.persons.finditer(text):
-            if not any(m.start() < e and s < m.end() for s, e in taken):
-                cands.append((m.start(), m.end(), "PERSON"))
-                taken.append((m.start(), m.end()))
-    if rules.listed_people is not None and _listed_role(tag, rules):
+        cands.extend((a, b, "PERSON") for a, b in _untaken(rules.persons.finditer(text), taken))
+    listed = _listed_role(tag, rules)
+    if rules.listed_people is not None and listed:
         # 演员、摄影师，年龄在四十周岁以下: each person noun an item lists is a mention
-        for m in rules.listed_people.finditer(text):
-            if not any(m.start() < e and s < m.end() for s, e in taken):
-                cands.append((m.start(), m.end(), "PERSON"))
-                taken.append((m.start(), m.end()))
-    for m in _BARE_TALENT.finditer(text):
-        if not any(m.start() < e and s < m.end() for s, e in taken):
-            cands.append((m.start(), m.end(), "BARE"))
+        cands.extend((a, b, "PERSON") for a, b in _untaken(rules.listed_people.finditer(text), taken))
+    cands.extend((a, b, "BARE") for a, b in _untaken(_BARE_TALENT.finditer(text), taken))
     if rules.relative is not None:
         cands = _relative_spans(text, cands, rules)
     cands.sort()
@@ -415,19 +430,22 @@ def candidates(text: str, entities: list[Entity], tag: ModalityTag, rules: RoleR
         chars[s:e] = _MASK * (e - s)
     masked = "".join(chars)
     breaks = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(masked)]
-    alias_spans = [(m.start(), m.end()) for m in _ALIAS.finditer(text)]
-    defined = tuple((m.start("term"), m.end("term")) for m in rules.defined_term.finditer(text)) \
-        if rules.defined_term is not None else ()  # the terms definitions define
+    frame = _Frame(
+        text, masked, tag, breaks,
+        alias_spans=[(m.start(), m.end()) for m in _ALIAS.finditer(text)],
+        defined=tuple((m.start("term"), m.end("term")) for m in rules.defined_term.finditer(text))
+        if rules.defined_term is not None else (),
+        benefit=tag.modality in rules.talent_subject_benefits or bool(rules.talent_subject_benefits & set(tag.also)),
+        listed=listed,
+    )
     out: list[Candidate] = []
     previous: tuple[int, str] | None = None  # end and role of the last mention kept
-    benefit = tag.modality in rules.talent_subject_benefits or bool(rules.talent_subject_benefits & set(tag.also))
     platforms = {(e.start, e.end) for e in entities if e.label == "PLATFORM"}
     # a noun right after a candidate that starts no other candidate or entity and is no modality
     # cue (由市人事局规定: jieba tags 规定 a noun): the candidate modifies that noun
     modified = nouns - {c[0] for c in cands} - {x.start for x in entities} - cue_starts
     for s, e, kind in cands:
-        role, reason = _rule_role(text, masked, s, e, kind, tag, rules, breaks, alias_spans, previous, benefit,
-                                  e in modified, defined)
+        role, reason = _rule_role(frame, rules, s, e, kind, previous, e in modified)
         if (s, e) in platforms and role is not None and role not in rules.platform_roles:
             role, reason = None, "platform"  # a platform is an actor only in these roles
         if reason == "made":
@@ -447,7 +465,7 @@ def _lead_by_predicate(cands: list[Candidate], masked: str, rules: RoleRules) ->
     so do the subjects coordinated with it (甲局和乙局应当会同…)."""
     assert rules.lead_in_predicate is not None
     out = list(cands)
-    opens = [k for k, c in enumerate(out) if c.role in DOER_ROLES and (c.core == 0 or masked[c.core - 1] in "，,；;：:")]
+    opens = [k for k, c in enumerate(out) if c.role in DOER_ROLES and _opens_clause(masked, c.core)]
     for n, k in enumerate(opens):
         if out[k].role != "responsible":
             continue
@@ -498,15 +516,14 @@ def find_actors(
         out.append(ctx)
     roles = model.roles(ctx) if model is not None else [c.role for c in ctx.candidates]
     mentions: list[ActorMention] = []
-    listed: set[int] = set()  # mentions an item lists: its lead-in's doer is its doer (GUIDELINES 8)
+    # the mentions an item lists: its lead-in's doer is its doer (GUIDELINES 8)
+    listed = {(c.start, c.end) for c in ctx.candidates if c.reason == "listed"}
     for c, role in zip(ctx.candidates, roles):
         if role is None:
             continue
         a, e = c.start, c.end
         if any(m.text == text[a:e] and m.role == role for m in mentions):
             continue  # one mention per name and role in a statement
-        if c.reason == "listed":
-            listed.add(len(mentions))
         canonical, kind_name = canonicalise(text[a:e], rules, issuers)
         mentions.append(ActorMention(text[a:e], role, a, e, canonical, kind_name))
     implied = False
@@ -514,11 +531,11 @@ def find_actors(
         pivot = tag.pivot
         implied = not any(
             m.role in DOER_ROLES
-            and k not in listed
+            and (m.start, m.end) not in listed
             and (
                 (tag.purpose_end <= m.start < pivot and not _in_modifier(text, m, pivot, rules, ctx.breaks))
                 or rules.explicit_doer.search(text, max(0, m.start - 4), m.start)
             )
-            for k, m in enumerate(mentions)
+            for m in mentions
         )
     return mentions, implied

@@ -7,7 +7,7 @@ cue after the leading purpose/basis clauses (为…，围绕…，依托…).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -210,8 +210,9 @@ def classify_modality(
     triggers = find_triggers(text, table, hits, word_starts)
     purpose_end, start = main_clause_start(text, table)
 
-    def tag(cls: str, main: Trigger | None, rule: str, also: list[str] | None = None) -> ModalityTag:
-        return ModalityTag(cls, also or [], triggers, start, main, rule, purpose_end)
+    def tag(cls: str, main: Trigger | None, rule: str, also: list[str] | None = None,
+            inherited_also: tuple[str, ...] = ()) -> ModalityTag:
+        return ModalityTag(cls, also or [], triggers, start, main, rule, purpose_end, inherited_also)
 
     declared = any(p.search(text) for p in table.declaration)
     if declared and (table.assigned_duty is None or not table.assigned_duty.search(text)):
@@ -223,7 +224,7 @@ def classify_modality(
     # an item takes its lead-in's class unless a modal of its own decides; a definition's items
     # (…是指具备下列条件之一者：) take `declaration` only when they have no trigger at all
     if leadin and table.inherit and modal is None and (leadin != "declaration" or not triggers):
-        return replace(tag(leadin, None, "inherited"), leadin_also=tuple(leadin_also))
+        return tag(leadin, None, "inherited", inherited_also=tuple(leadin_also))
     main = in_main[0] if in_main else None
     if (
         main is not None
